@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../platform/errors.ts';
+import { envSchema, type Env } from './schema.ts';
+
+/** The typed configuration every process starts from. */
+export type Config = Env & {
+  /** Absolute path of CARAVAN_HOME. */
+  home: string;
+  /** Base URL for links (PUBLIC_URL or http://HOST:PORT). */
+  publicUrl: string;
+  /** Whether this process runs on the zero-setup embedded services. */
+  embedded: { postgres: boolean; redis: boolean; chain: boolean };
+};
+
+/**
+ * Reads and validates settings from `env`. A missing or malformed setting throws a
+ * `ConfigError` naming every offending variable and what is expected.
+ *
+ * @example
+ * const config = loadConfig(process.env)
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  // Empty strings in the environment mean "unset".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw configErrorFrom(parsed.error);
+  const e = parsed.data;
+
+  const problems: string[] = [];
+  if (e.RPC_URL && !e.OPERATOR_PRIVATE_KEY)
+    problems.push('OPERATOR_PRIVATE_KEY: required when RPC_URL is set (the platform signs transactions with it)');
+  if (e.NODE_ENV === 'production') {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'MASTER_KEY'] as const)
+      if (!e[name]) problems.push(`${name}: required when NODE_ENV=production (embedded defaults are for development)`);
+  }
+  if (e.CONTRACT_ADDRESSES) {
+    try {
+      const v: unknown = JSON.parse(e.CONTRACT_ADDRESSES);
+      if (typeof v !== 'object' || v === null) throw new Error('not an object');
+    } catch {
+      problems.push('CONTRACT_ADDRESSES: expected JSON like {"assetRegistry":"0x…","receipts":"0x…"}');
+    }
+  }
+  if (problems.length) throw new ConfigError('Invalid configuration.', { metaMessages: problems });
+
+  return {
+    ...e,
+    home: path.resolve(cwd, e.CARAVAN_HOME),
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    embedded: { postgres: !e.DATABASE_URL, redis: !e.REDIS_URL, chain: !e.RPC_URL },
+  };
+}
+
+function configErrorFrom(error: z.ZodError): ConfigError {
+  const problems = error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `${name}: ${issue.message}`;
+  });
+  return new ConfigError('Invalid configuration.', {
+    metaMessages: problems,
+    details: 'Fix the variables above in the environment (or unset them to use the dev defaults).',
+  });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const hex32 = z
+  .string()
+  .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'expected 32 bytes as 64 hex characters (optionally 0x-prefixed)');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const positiveInt = z.coerce.number().int().positive();
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/**
+ * Every setting Caravan reads from the environment. Nothing set means the zero-setup dev
+ * stack: embedded PostgreSQL, a local Redis, anvil, generated master key, all under
+ * `CARAVAN_HOME`.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the dev stack keeps its data (PostgreSQL, chain state, blobs, keys). */
+  CARAVAN_HOME: z.string().trim().min(1).default('.caravan'),
+
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** Public base URL used in links sent to chat (defaults to http://HOST:PORT). */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  EMBEDDED_PG_PORT: port.default(54329),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  EMBEDDED_REDIS_PORT: port.default(63799),
+  /** Prefix of every BullMQ key, so several stacks can share one Redis. */
+  QUEUE_PREFIX: z.string().trim().min(1).default('caravan'),
+
+  RPC_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
+  ANVIL_PORT: port.default(8545),
+  /** Key of the platform's operator account (pays gas, holds OPERATOR_ROLE). */
+  OPERATOR_PRIVATE_KEY: hex32.optional(),
+  /** Addresses of already deployed contracts (production). JSON {"assetRegistry":"0x…",…}. */
+  CONTRACT_ADDRESSES: optionalString,
+  /** Blocks to wait before treating a transaction as final (0 on anvil). */
+  CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
+
+  /** AES-256 master key that wraps every dataset key and custodial key. */
+  MASTER_KEY: hex32.optional(),
+
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_API_ROOT: url(['http:', 'https:']).default('https://api.telegram.org'),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_API_ROOT: url(['http:', 'https:']).optional(),
+  /** Set to 0 to keep the local web chat page off even without bot tokens. */
+  WEB_CHAT: z.enum(['0', '1']).default('1'),
+
+  UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+  UPLOAD_MAX_ROWS: positiveInt.default(200_000),
+  UPLOAD_MAX_LINE_BYTES: positiveInt.default(64 * 1024),
+  UPLOAD_MAX_COLUMNS: positiveInt.default(256),
+});
+
+export type Env = z.infer<typeof envSchema>;

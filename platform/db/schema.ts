@@ -1,0 +1,213 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  customType,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const platformKind = pgEnum('platform_kind', ['telegram', 'discord', 'web']);
+export const datasetFormat = pgEnum('dataset_format', ['csv', 'jsonl', 'txt', 'md']);
+export const datasetStatus = pgEnum('dataset_status', ['pending_review', 'approved', 'rejected']);
+export const assetKind = pgEnum('asset_kind', ['dataset', 'model', 'assistant']);
+export const uploadStatus = pgEnum('upload_status', ['queued', 'processing', 'accepted', 'duplicate', 'rejected', 'failed']);
+export const keyKind = pgEnum('key_kind', ['custodial', 'alias']);
+
+/** A person, however many chat accounts they use. */
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  displayName: text('display_name'),
+  /** Address receipts go to when no wallet is linked: derived for the user, key in `keys`. */
+  custodialAddress: text('custodial_address').notNull(),
+  /** A wallet the user proved they own (SIWE); preferred over the custodial address. */
+  walletAddress: text('wallet_address'),
+  createdAt: createdAt(),
+});
+
+/** One chat account (Telegram user id, Discord user id, web chat session) of a user. */
+export const identities = pgTable(
+  'identities',
+  {
+    id: serial('id').primaryKey(),
+    platform: platformKind('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('identities_platform_external').on(t.platform, t.externalId)],
+);
+
+/** Private keys held for users, encrypted with the master key (AES-256-GCM). */
+export const keys = pgTable(
+  'keys',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    kind: keyKind('kind').notNull(),
+    address: text('address').notNull(),
+    ciphertext: bytea('ciphertext').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('keys_user_kind').on(t.userId, t.kind), uniqueIndex('keys_address').on(t.address)],
+);
+
+/** A file someone sent; tracks it from arrival to a dataset or a rejection. */
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: uuid('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    fileName: text('file_name').notNull(),
+    declaredBytes: bigint('declared_bytes', { mode: 'number' }),
+    /** Where the bytes are: a Telegram file id, or a staged local file. */
+    source: jsonb('source').notNull(),
+    /** The chat message that shows this upload's progress. */
+    replyTarget: jsonb('reply_target').notNull(),
+    status: uploadStatus('status').notNull().default('queued'),
+    error: text('error'),
+    datasetId: integer('dataset_id').references(() => datasets.id),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('uploads_user').on(t.userId)],
+);
+
+/** A validated, encrypted, stored dataset. */
+export const datasets = pgTable(
+  'datasets',
+  {
+    id: serial('id').primaryKey(),
+    ownerId: integer('owner_id').notNull().references(() => users.id),
+    name: text('name').notNull(),
+    format: datasetFormat('format').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    rows: integer('rows').notNull(),
+    columns: jsonb('columns').$type<string[] | null>(),
+    /** sha256 of the plaintext, hex without 0x. */
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** Per-dataset AES-256 key, wrapped by the master key. */
+    wrappedKey: bytea('wrapped_key').notNull(),
+    status: datasetStatus('status').notNull().default('pending_review'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('datasets_sha256').on(t.sha256), index('datasets_owner').on(t.ownerId)],
+);
+
+/** A decision on a dataset (validators later; the auto-approval policy for now). */
+export const reviews = pgTable('reviews', {
+  id: serial('id').primaryKey(),
+  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  reviewer: text('reviewer').notNull(),
+  decision: datasetStatus('decision').notNull(),
+  reason: text('reason'),
+  createdAt: createdAt(),
+});
+
+/** An asset registered on-chain (datasets now; models and assistants later). */
+export const assets = pgTable(
+  'assets',
+  {
+    id: serial('id').primaryKey(),
+    kind: assetKind('kind').notNull(),
+    datasetId: integer('dataset_id').references(() => datasets.id),
+    contentHash: text('content_hash').notNull(),
+    chainAssetId: numeric('chain_asset_id', { mode: 'bigint' }).notNull(),
+    txHash: text('tx_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('assets_content_hash').on(t.contentHash), uniqueIndex('assets_dataset').on(t.datasetId)],
+);
+
+/** A non-transferable receipt minted on-chain. */
+export const receipts = pgTable(
+  'receipts',
+  {
+    id: serial('id').primaryKey(),
+    assetId: integer('asset_id').notNull().references(() => assets.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    holderAddress: text('holder_address').notNull(),
+    shares: numeric('shares', { mode: 'bigint' }).notNull(),
+    chainReceiptId: numeric('chain_receipt_id', { mode: 'bigint' }).notNull(),
+    txHash: text('tx_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('receipts_chain_id').on(t.chainReceiptId), index('receipts_user').on(t.userId)],
+);
+
+/**
+ * Write-ahead log of the platform's transactions: each is signed and stored under an
+ * idempotency key before it is broadcast, so a retry re-sends the same transaction.
+ */
+export const chainTxs = pgTable(
+  'chain_txs',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull(),
+    chainId: integer('chain_id').notNull(),
+    fromAddress: text('from_address').notNull(),
+    nonce: integer('nonce').notNull(),
+    hash: text('hash').notNull(),
+    raw: text('raw').notNull(),
+    status: text('status').$type<'sent' | 'mined' | 'reverted'>().notNull().default('sent'),
+    blockNumber: bigint('block_number', { mode: 'bigint' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chain_txs_key').on(t.chainId, t.key),
+    uniqueIndex('chain_txs_nonce').on(t.chainId, t.fromAddress, t.nonce),
+  ],
+);
+
+/** Contract addresses per chain, deployed once. */
+export const deployments = pgTable('deployments', {
+  chainId: integer('chain_id').primaryKey(),
+  addresses: jsonb('addresses').$type<Record<string, string>>().notNull(),
+  blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** Every message the platform sends on its own initiative, delivered exactly once. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull(),
+    target: jsonb('target').notNull(),
+    text: text('text').notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('notifications_key').on(t.key)],
+);
+
+/** Messages of the local web chat page (both sides); bot edits update the row. */
+export const webMessages = pgTable(
+  'web_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chatId: text('chat_id').notNull(),
+    fromBot: integer('from_bot').notNull(),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('web_messages_chat').on(t.chatId, t.id)],
+);
