@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  toHex,
+  zeroAddress,
+  type PublicClient,
+  type WalletClient,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { assetRegistryAbi, receiptsAbi } from '../bindings/index.ts';
+import { deployCaravan, type CaravanDeployment } from './deploy.ts';
+
+/** anvil's first default account. */
+const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function anvilBinary(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
+}
+
+describe('deployCaravan', () => {
+  let anvil: ChildProcess | undefined;
+  let publicClient: PublicClient;
+  let walletClient: WalletClient;
+  let deployment: CaravanDeployment;
+  const account = privateKeyToAccount(ANVIL_KEY);
+  const holder = privateKeyToAccount(keccak256(toHex('caravan deploy test holder'))).address;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    anvil = spawn(anvilBinary(), ['--port', String(port), '--host', '127.0.0.1', '--silent'], { stdio: 'ignore' });
+    const transport = http(`http://127.0.0.1:${port}`);
+    publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
+    walletClient = createWalletClient({ chain: foundry, transport, account });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await publicClient.getChainId();
+        break;
+      } catch (error) {
+        if (attempt > 100) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    deployment = await deployCaravan({ walletClient, publicClient });
+  }, 60_000);
+
+  afterAll(() => {
+    if (anvil?.pid) process.kill(anvil.pid);
+  });
+
+  it('deploys every contract and reports where', async () => {
+    expect(deployment.chainId).toBe(foundry.id);
+    expect(deployment.deployer).toBe(account.address);
+    expect(deployment.blockNumber).toBeGreaterThan(0n);
+    for (const address of Object.values(deployment.addresses)) {
+      expect(address).not.toBe(zeroAddress);
+      expect(await publicClient.getCode({ address })).toMatch(/^0x[0-9a-f]{2,}/);
+    }
+    expect(
+      await publicClient.readContract({
+        address: deployment.addresses.receipts,
+        abi: receiptsAbi,
+        functionName: 'registry',
+      }),
+    ).toBe(deployment.addresses.assetRegistry);
+  });
+
+  it('registers an asset and issues a locked receipt', async () => {
+    const { assetRegistry, receipts } = deployment.addresses;
+    const contentHash = keccak256(toHex('dataset bytes'));
+    const { request, result: assetId } = await publicClient.simulateContract({
+      account,
+      address: assetRegistry,
+      abi: assetRegistryAbi,
+      functionName: 'registerAsset',
+      args: [0, contentHash, 'caravan://datasets/1', holder, []],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: await walletClient.writeContract(request) });
+    expect(assetId).toBe(1n);
+    expect(
+      await publicClient.readContract({ address: assetRegistry, abi: assetRegistryAbi, functionName: 'assetIdByHash', args: [contentHash] }),
+    ).toBe(1n);
+    const asset = await publicClient.readContract({
+      address: assetRegistry,
+      abi: assetRegistryAbi,
+      functionName: 'assetOf',
+      args: [assetId],
+    });
+    expect(asset).toMatchObject({ kind: 0, contentHash, owner: holder, uri: 'caravan://datasets/1' });
+
+    const issued = await publicClient.simulateContract({
+      account,
+      address: receipts,
+      abi: receiptsAbi,
+      functionName: 'issue',
+      args: [holder, assetId, 100n],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: await walletClient.writeContract(issued.request) });
+    const receiptId = issued.result;
+    expect(receiptId).toBe(1n);
+    expect(await publicClient.readContract({ address: receipts, abi: receiptsAbi, functionName: 'ownerOf', args: [receiptId] })).toBe(holder);
+    expect(await publicClient.readContract({ address: receipts, abi: receiptsAbi, functionName: 'locked', args: [receiptId] })).toBe(true);
+    expect(
+      await publicClient.readContract({ address: receipts, abi: receiptsAbi, functionName: 'receiptInfo', args: [receiptId] }),
+    ).toEqual([assetId, 100n]);
+    expect(
+      await publicClient.readContract({ address: receipts, abi: receiptsAbi, functionName: 'sharesOf', args: [assetId, holder] }),
+    ).toBe(100n);
+  });
+});
