@@ -1,0 +1,223 @@
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import type { Tf } from '../types.ts';
+
+/**
+ * Differentiable building blocks written for the wasm backend's fast path: its only fast kernel
+ * for products is a plain 2-D `A·B` (XNNPACK); batched, `A·Bᵀ` and `Aᵀ·B` products fall back to a
+ * scalar loop that is 10–30× slower, and `gather` has no gradient there. So every op below has a
+ * custom gradient whose products are plain 2-D, with explicit transposes of the smaller operand.
+ */
+export type Ops = ReturnType<typeof createOps>;
+
+/** Creates the ops for one model shape; constants (masks) are cached per instance and freed by `dispose`. */
+export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
+  const d = shape.dModel;
+  const H = shape.nHeads;
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const constants = new Map<string, Tensor>();
+
+  function constant<T extends Tensor>(key: string, make: () => T): T {
+    let t = constants.get(key) as T | undefined;
+    if (!t) {
+      t = tf.tidy(make);
+      tf.keep(t);
+      constants.set(key, t);
+    }
+    return t;
+  }
+
+  /** [d, H·T]: 1 where feature c belongs to head h of block h·T..h·T+T−1. */
+  const headMask = (T: number) =>
+    constant(`M${T}`, () => {
+      const m = new Float32Array(d * H * T);
+      for (let c = 0; c < d; c++) {
+        const h = Math.floor(c / dh);
+        m.fill(1, c * H * T + h * T, c * H * T + h * T + T);
+      }
+      return tf.tensor2d(m, [d, H * T]);
+    });
+  const headMaskT = (T: number) => constant(`Mt${T}`, () => tf.transpose(headMask(T)));
+  /** [H, 1, d]: selects head h's features. */
+  const headSelect = () =>
+    constant('Mh', () => {
+      const m = new Float32Array(H * d);
+      for (let h = 0; h < H; h++) m.fill(1, h * d + h * dh, h * d + h * dh + dh);
+      return tf.tensor3d(m, [H, 1, d]);
+    });
+  /** [T, 1, T] additive causal mask. */
+  const causalBias = (T: number) =>
+    constant(`C${T}`, () => {
+      const m = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) m.fill(-1e9, i * T + i + 1, i * T + T);
+      return tf.tensor3d(m, [T, 1, T]);
+    });
+  /**
+   * 2-D transpose. The wasm Transpose kernel is ~7× faster on a rank-3 view than on the same
+   * data as rank 2, so [N, K] is viewed as [n1, N/n1, K] and permuted to [K, n1, N/n1].
+   */
+  function transpose2d(x: Tensor2D): Tensor2D {
+    const [n, k] = x.shape;
+    let n1 = 16;
+    while (n1 > 1 && n % n1 !== 0) n1 /= 2;
+    if (n1 === 1 || n < 64) return tf.transpose(x);
+    return tf.reshape(tf.transpose(tf.reshape(x, [n1, n / n1, k]), [2, 0, 1]), [k, n]);
+  }
+  /** Repeats x `times` times along `axis` (Tile is slow on wasm; Concat copies runs). */
+  const repeat = (x: Tensor, times: number, axis: number) => tf.concat(new Array<Tensor>(times).fill(x), axis);
+  const ones = (n: number) => constant(`ones${n}`, () => tf.ones([1, n]) as Tensor2D);
+
+  /** y = act(x·W + b) with a gradient made of plain 2-D products. */
+  function linear(x: Tensor2D, w: Tensor2D, b: Tensor1D, relu = false): Tensor2D {
+    const f = tf.customGrad((xIn, wIn, bIn, save) => {
+      const x2 = xIn as Tensor2D;
+      const w2 = wIn as Tensor2D;
+      const y = tf.fused.matMul({ a: x2, b: w2, bias: bIn as Tensor, activation: relu ? 'relu' : 'linear' });
+      (save as (t: Tensor[]) => void)([x2, w2, y]);
+      return {
+        value: y,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [xs, ws, ys] = saved as [Tensor2D, Tensor2D, Tensor2D];
+          const g = (relu ? tf.mul(dy, tf.step(ys)) : dy) as Tensor2D;
+          const [n, inDim] = xs.shape;
+          const outDim = ws.shape[1];
+          const dx = tf.matMul(g, transpose2d(ws));
+          if (inDim <= outDim) {
+            // g is packed once as the right operand and reused (XNNPACK caches it per tensor).
+            const dw = tf.matMul(transpose2d(xs), g);
+            const db = tf.reshape(tf.matMul(ones(n), g), [outDim]);
+            return [dx, dw, db];
+          }
+          const gT = transpose2d(g);
+          const dw = transpose2d(tf.matMul(gT, xs));
+          const db = tf.sum(gT, 1);
+          return [dx, dw, db];
+        },
+      };
+    });
+    return f(x, w, b) as Tensor2D;
+  }
+
+  /** Row-wise layer normalisation with a hand-written backward (half the ops of autodiff). */
+  function layerNorm(x: Tensor2D, g: Tensor1D, b: Tensor1D, eps = 1e-5): Tensor2D {
+    const f = tf.customGrad((xIn, gIn, bIn, save) => {
+      const mean = tf.mean(xIn as Tensor, -1, true);
+      const xc = tf.sub(xIn as Tensor, mean);
+      const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+      const xhat = tf.mul(xc, rstd);
+      const y = tf.add(tf.mul(xhat, gIn as Tensor), bIn as Tensor);
+      (save as (t: Tensor[]) => void)([xhat, rstd, gIn as Tensor]);
+      return {
+        value: y as Tensor2D,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [xh, rs, gs] = saved as [Tensor2D, Tensor2D, Tensor1D];
+          const n = xh.shape[0];
+          const dg = tf.reshape(tf.matMul(ones(n), tf.mul(dy, xh) as Tensor2D), [d]);
+          const db = tf.reshape(tf.matMul(ones(n), dy as Tensor2D), [d]);
+          const dxh = tf.mul(dy, gs);
+          const inner = tf.sub(tf.sub(dxh, tf.mean(dxh, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxh, xh), -1, true)));
+          return [tf.mul(inner, rs), dg, db];
+        },
+      };
+    });
+    return f(x, g, b) as Tensor2D;
+  }
+
+  /** Token embedding lookup whose gradient is a one-hot product (no scatter kernel needed). */
+  function embedding(ids: Tensor1D, table: Tensor2D): Tensor2D {
+    const V = table.shape[0];
+    // A one-hot product is faster than Gather on wasm and its gradient is one more product.
+    const f = tf.customGrad((tIn, idsIn, save) => {
+      const oneHot = tf.oneHot(idsIn as Tensor1D, V, 1, 0, 'float32') as Tensor2D;
+      (save as (t: Tensor[]) => void)([oneHot, idsIn as Tensor]);
+      return {
+        value: tf.matMul(oneHot, tIn as Tensor2D),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [oh, ids2] = saved as [Tensor2D, Tensor1D];
+          return [tf.matMul(transpose2d(oh), dy as Tensor2D), tf.zerosLike(ids2)];
+        },
+      };
+    });
+    return f(table, ids) as Tensor2D;
+  }
+
+  /**
+   * Causal multi-head self-attention over `B` sequences of length `T`, q/k/v as [B·T, d].
+   * Per sequence, all heads are computed with one 2-D product against a block-diagonal
+   * expansion of K (and V): Q_b[T,d] · Kbd_b[d,H·T] gives every head's scores in [T, H, T]
+   * layout and P_b[T,H·T] · Vbd_b[H·T,d] returns heads already concatenated. It spends H× the
+   * FLOPs of the batched form but runs on the fast kernel, which is >H× faster.
+   */
+  function attention(q: Tensor2D, k: Tensor2D, v: Tensor2D, B: number, T: number): Tensor2D {
+    const N = B * T;
+    const M = headMask(T);
+    const Mt = headMaskT(T);
+    const Mh = headSelect();
+    const headSum = (blocks: Tensor[]) => {
+      const cat = tf.concat(blocks.map((x) => tf.reshape(x, [H, T, d])), 1);
+      return tf.addN(tf.unstack(tf.mul(cat, Mh)));
+    };
+    const f = tf.customGrad((qIn, kIn, vIn, save) => {
+      const q3 = tf.reshape(tf.mul(qIn as Tensor, scale), [B, T, d]) as Tensor3D;
+      const k3 = tf.reshape(kIn as Tensor, [B, T, d]) as Tensor3D;
+      const v3 = tf.reshape(vIn as Tensor, [B, T, d]) as Tensor3D;
+      const kbd = tf.unstack(tf.mul(repeat(tf.transpose(k3, [0, 2, 1]), H, 2), M));
+      const vbd = tf.unstack(tf.mul(repeat(v3, H, 1), Mt));
+      const qs = tf.unstack(q3);
+      const S = tf.stack(qs.map((qb, i) => tf.matMul(qb as Tensor2D, kbd[i] as Tensor2D)));
+      const P = tf.reshape(tf.softmax(tf.add(tf.reshape(S, [B, T, H, T]), causalBias(T))), [B, T, H * T]);
+      const ps = tf.unstack(P);
+      const O = tf.stack(ps.map((pb, i) => tf.matMul(pb as Tensor2D, vbd[i] as Tensor2D)));
+      (save as (t: Tensor[]) => void)([q3, k3, v3, P]);
+      return {
+        value: tf.reshape(O, [N, d]) as Tensor2D,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [qS, kS, vS, PS] = saved as [Tensor3D, Tensor3D, Tensor3D, Tensor3D];
+          const dO = tf.unstack(tf.reshape(dy, [B, T, d]));
+          const vbdT = tf.unstack(tf.mul(repeat(tf.transpose(vS, [0, 2, 1]), H, 2), M));
+          const dP = tf.stack(dO.map((g, i) => tf.matMul(g as Tensor2D, vbdT[i] as Tensor2D)));
+          const PT = tf.unstack(tf.transpose(PS, [0, 2, 1]));
+          const dV = headSum(PT.map((pt, i) => tf.matMul(pt as Tensor2D, dO[i] as Tensor2D)));
+          const P4 = tf.reshape(PS, [B, T, H, T]);
+          const dP4 = tf.reshape(dP, [B, T, H, T]);
+          const dS = tf.reshape(tf.mul(P4, tf.sub(dP4, tf.sum(tf.mul(dP4, P4), -1, true))), [B, T, H * T]);
+          const kbdT = tf.unstack(tf.mul(repeat(kS, H, 1), Mt));
+          const dSs = tf.unstack(dS);
+          const dQ = tf.stack(dSs.map((s, i) => tf.matMul(s as Tensor2D, kbdT[i] as Tensor2D)));
+          const dST = tf.unstack(tf.transpose(dS, [0, 2, 1]));
+          const qs2 = tf.unstack(qS);
+          const dK = headSum(dST.map((s, i) => tf.matMul(s as Tensor2D, qs2[i] as Tensor2D)));
+          return [tf.reshape(tf.mul(dQ, scale), [N, d]), dK, dV];
+        },
+      };
+    });
+    return f(q, k, v) as Tensor2D;
+  }
+
+  /** Mean softmax cross-entropy of `logits` [N, V] against integer `targets` [N]. */
+  function crossEntropy(logits: Tensor2D, targets: Tensor1D): Tensor {
+    const [N, V] = logits.shape;
+    // Tensors a gradient needs must go through save(): the forward pass is tidied before backprop.
+    const f = tf.customGrad((lIn, tIn, save) => {
+      const oneHot = tf.oneHot(tIn as Tensor1D, V, 1, 0, 'float32');
+      const lse = tf.logSumExp(lIn as Tensor, -1, true);
+      const loss = tf.mean(tf.sub(lse, tf.sum(tf.mul(lIn as Tensor, oneHot), -1, true)));
+      (save as (t: Tensor[]) => void)([lIn as Tensor, lse, oneHot]);
+      return {
+        value: loss,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [l, s, oh] = saved as [Tensor, Tensor, Tensor];
+          return [tf.mul(tf.sub(tf.exp(tf.sub(l, s)), oh), tf.div(dy, N)), tf.zerosLike(tIn as Tensor)];
+        },
+      };
+    });
+    return f(logits, targets);
+  }
+
+  function dispose() {
+    for (const t of constants.values()) t.dispose();
+    constants.clear();
+  }
+
+  return { linear, layerNorm, embedding, attention, crossEntropy, transpose2d, dispose, headDim: dh, scale };
+}
