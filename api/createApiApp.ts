@@ -1,0 +1,79 @@
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../platform/db/client.ts';
+import { assets, datasets, receipts } from '../platform/db/schema.ts';
+import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
+import type { Logger } from '../platform/log.ts';
+import type { StatusReport } from '../bots/core/types.ts';
+
+export type ApiDeps = {
+  db: Db;
+  log: Logger;
+  status: () => Promise<StatusReport>;
+  /** The local web chat, mounted at `/chat` when enabled. */
+  webChat?: Router | undefined;
+};
+
+const idParam = z.coerce.number().int().positive();
+
+/** The HTTP surface: `/health`, the `/v1` REST API, and the web chat page. */
+export function createApiApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json replacer', (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+  app.get('/health', async (_req, res) => {
+    const report = await deps.status();
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+
+  app.get('/', (_req, res) => {
+    if (deps.webChat) return res.redirect('/chat');
+    res.json({ name: 'caravan', health: '/health', api: '/v1' });
+  });
+
+  const v1 = express.Router();
+  v1.get('/datasets/:id', async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw new InputError('Dataset id must be a positive integer.');
+    const [row] = await deps.db
+      .select({
+        id: datasets.id,
+        name: datasets.name,
+        format: datasets.format,
+        rows: datasets.rows,
+        bytes: datasets.bytes,
+        columns: datasets.columns,
+        sha256: datasets.sha256,
+        status: datasets.status,
+        createdAt: datasets.createdAt,
+        chainAssetId: assets.chainAssetId,
+        chainReceiptId: receipts.chainReceiptId,
+        receiptHolder: receipts.holderAddress,
+        receiptTx: receipts.txHash,
+      })
+      .from(datasets)
+      .leftJoin(assets, eq(assets.datasetId, datasets.id))
+      .leftJoin(receipts, eq(receipts.assetId, assets.id))
+      .where(eq(datasets.id, id.data));
+    if (!row) throw new NotFoundError(`Dataset #${id.data} does not exist.`);
+    res.json(row);
+  });
+  app.use('/v1', v1);
+
+  if (deps.webChat) app.use(deps.webChat);
+
+  app.use((_req, res) => res.status(404).json({ error: 'not_found', message: 'No such endpoint.' }));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof NotFoundError) return res.status(404).json({ error: 'not_found', message: err.shortMessage });
+    if (err instanceof InputError) return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
+    if ((err as { type?: string }).type === 'entity.parse.failed')
+      return res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
+    if ((err as { type?: string }).type === 'entity.too.large')
+      return res.status(413).json({ error: 'too_large', message: 'The body is too large.' });
+    deps.log.error({ err }, 'request failed');
+    res.status(500).json({ error: 'internal', message: err instanceof BaseError ? err.shortMessage : 'Internal error.' });
+  });
+  return app;
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env -S npx tsx
+import fs from 'node:fs';
+import { loadConfig, type Config } from '../config/loadConfig.ts';
+import { BaseError, ConfigError } from '../platform/errors.ts';
+import { createLogger, type Logger } from '../platform/log.ts';
+import { createDatabase, migrateDatabase } from '../platform/db/client.ts';
+import { connectChain } from '../platform/chain/clients.ts';
+import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
+import { QUEUE_NAMES, type QueueName } from '../jobs/queues.ts';
+import { startDevServices } from './devServices.ts';
+import { startRuntime, type RuntimeEndpoints, type RuntimeOptions } from './runtime.ts';
+
+const USAGE = `caravan <command>
+
+  start              the dev stack: embedded PostgreSQL, Redis, anvil, then API, web chat, workers and bots
+  api                the HTTP API only          (production: needs DATABASE_URL, REDIS_URL, RPC_URL)
+  worker [queues…]   BullMQ workers (default: all of ${QUEUE_NAMES.join(', ')})
+  bots               the Telegram / Discord bots whose tokens are set
+  migrate            apply database migrations
+  deploy             deploy the contracts to RPC_URL (once per chain)
+`;
+
+function configuredEndpoints(config: Config): RuntimeEndpoints {
+  const missing = (['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'OPERATOR_PRIVATE_KEY'] as const).filter((k) => !config[k]);
+  if (missing.length)
+    throw new ConfigError('This command runs against real services.', {
+      metaMessages: [...missing.map((m) => `${m}: required`), 'For a local stack with everything embedded, run `npm start`.'],
+    });
+  const key = config.OPERATOR_PRIVATE_KEY!;
+  return {
+    databaseUrl: config.DATABASE_URL!,
+    redisUrl: config.REDIS_URL!,
+    rpcUrl: config.RPC_URL!,
+    operatorKey: (key.startsWith('0x') ? key : `0x${key}`) as `0x${string}`,
+  };
+}
+
+/** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
+function onShutdown(log: Logger, stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      log.warn('forced exit');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping…');
+    stop()
+      .then(() => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function runProcess(config: Config, log: Logger, options: RuntimeOptions) {
+  const runtime = await startRuntime(config, configuredEndpoints(config), log, options);
+  onShutdown(log, () => runtime.stop());
+  if (runtime.url) log.info(`listening on ${runtime.url}`);
+}
+
+async function main(argv: string[]) {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env);
+  const log = createLogger({ level: config.LOG_LEVEL });
+
+  switch (command) {
+    case 'start': {
+      fs.mkdirSync(config.home, { recursive: true });
+      const t0 = Date.now();
+      log.info({ home: config.home }, 'starting the dev stack');
+      const services = await startDevServices(config, log);
+      let runtime;
+      try {
+        runtime = await startRuntime(config, services.endpoints, log, { allowDeploy: true });
+      } catch (err) {
+        await services.stop();
+        throw err;
+      }
+      onShutdown(log, async () => {
+        await runtime.stop();
+        await services.stop();
+      });
+      const report = await runtime.status();
+      const lines = [
+        '',
+        `Caravan is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        '',
+        ...services.describe.map((d) => `  ${d}`),
+        `  Contracts   AssetRegistry ${runtime.chain.addresses.assetRegistry}`,
+        `              Receipts      ${runtime.chain.addresses.receipts}`,
+        '',
+        `  Health      ${runtime.url}/health`,
+        report.checks.webchat?.detail.startsWith('http') ? `  Web chat    ${runtime.url}/chat   ← try it: send /start, then a .csv file` : '',
+        `  Telegram    ${report.checks.telegram?.detail}`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+      return;
+    }
+    case 'api':
+      return runProcess(config, log, { api: true, workers: false, bots: false, allowDeploy: false });
+    case 'worker': {
+      const unknown = rest.filter((q) => !(QUEUE_NAMES as readonly string[]).includes(q));
+      if (unknown.length) throw new ConfigError(`Unknown queue(s): ${unknown.join(', ')}. Known: ${QUEUE_NAMES.join(', ')}.`);
+      const names = rest.length ? (rest as QueueName[]) : true;
+      return runProcess(config, log, { api: false, workers: names, bots: false, allowDeploy: false });
+    }
+    case 'bots':
+      return runProcess(config, log, { api: false, workers: false, bots: true, allowDeploy: false });
+    case 'migrate': {
+      const database = createDatabase(configuredEndpoints(config).databaseUrl);
+      await migrateDatabase(database.db);
+      await database.close();
+      log.info('migrations applied');
+      return;
+    }
+    case 'deploy': {
+      const endpoints = configuredEndpoints(config);
+      const database = createDatabase(endpoints.databaseUrl);
+      await migrateDatabase(database.db);
+      const chain = await connectChain({ rpcUrl: endpoints.rpcUrl, operatorKey: endpoints.operatorKey });
+      const { addresses, deployed } = await ensureDeployment({ db: database.db, log }, chain, {
+        configured: undefined,
+        allowDeploy: true,
+      });
+      await database.close();
+      process.stdout.write(`${deployed ? 'deployed' : 'already deployed'}: ${JSON.stringify(addresses)}\n`);
+      return;
+    }
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof BaseError) process.stderr.write(`\n✖ ${err.message}\n\n`);
+  else process.stderr.write(`\n✖ ${(err as Error)?.stack ?? String(err)}\n\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { ChatTarget } from '../platform/notifications/types.ts';
+
+/**
+ * Every queue, with its job data and result types. Producers and workers import from here
+ * only, so a queue's contract lives in one place.
+ */
+export type QueueContracts = {
+  /** Fetch, validate, hash, encrypt and store an upload. */
+  ingest: { data: { uploadId: string }; result: { status: 'accepted' | 'duplicate' | 'rejected'; datasetId?: number } };
+  /** Decide on a stored dataset (validators later; auto-approval now). */
+  review: { data: { datasetId: number; uploadId?: string }; result: { status: 'approved' | 'rejected' | 'pending_review' } };
+  /** Register an approved dataset on-chain and issue its receipt. */
+  mint: { data: { datasetId: number; uploadId?: string }; result: { chainReceiptId: string; issueTx: string } };
+  /** Deliver one platform message exactly once. */
+  notify: { data: { key: string; target: ChatTarget; text: string }; result: { outcome: 'sent' | 'already_sent' } };
+};
+
+export type QueueName = keyof QueueContracts;
+export type JobData<Q extends QueueName> = QueueContracts[Q]['data'];
+export type JobResult<Q extends QueueName> = QueueContracts[Q]['result'];
+
+export const QUEUE_NAMES = ['ingest', 'review', 'mint', 'notify'] as const satisfies readonly QueueName[];
+
+/** Retries with exponential backoff, and keeps finished jobs for a while for inspection. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export type QueueSettings = { connection: ConnectionOptions; prefix: string };
+
+export type Queues = { [Q in QueueName]: Queue<JobData<Q>, JobResult<Q>, string> } & { close(): Promise<void> };
+
+/** Opens a producer handle for every queue. */
+export function createQueues(settings: QueueSettings): Queues {
+  const make = <Q extends QueueName>(name: Q) =>
+    new Queue<JobData<Q>, JobResult<Q>, string>(name, {
+      connection: settings.connection,
+      prefix: settings.prefix,
+      defaultJobOptions,
+    });
+  const queues = {
+    ingest: make('ingest'),
+    review: make('review'),
+    mint: make('mint'),
+    notify: make('notify'),
+  };
+  return {
+    ...queues,
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}
+
+/** Redis connection settings BullMQ needs (workers block, so no per-request retry limit). */
+export function redisConnection(url: string): ConnectionOptions {
+  return { url, maxRetriesPerRequest: null };
+}

@@ -1,0 +1,64 @@
+import { eq } from 'drizzle-orm';
+import { getAddress, type Address } from 'viem';
+import { deployCaravan } from '../../contracts/script/deploy.ts';
+import type { Db } from '../db/client.ts';
+import { deployments } from '../db/schema.ts';
+import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { ContractAddresses } from './clients.ts';
+import type { connectChain } from './clients.ts';
+
+type Connected = Awaited<ReturnType<typeof connectChain>>;
+
+/**
+ * Returns the contract addresses for this chain: the configured ones, else the ones recorded
+ * in the database (if their code is still on the chain), else a fresh deployment recorded
+ * for next time. Deploying happens once per chain.
+ */
+export async function ensureDeployment(
+  deps: { db: Db; log: Logger },
+  chain: Connected,
+  params: { configured?: string | undefined; allowDeploy: boolean },
+): Promise<{ addresses: ContractAddresses; deployed: boolean }> {
+  if (params.configured) {
+    const parsed = JSON.parse(params.configured) as Record<string, string>;
+    for (const name of ['assetRegistry', 'receipts'])
+      if (!parsed[name]) throw new ConfigError(`CONTRACT_ADDRESSES: missing "${name}".`);
+    const addresses = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, getAddress(v)])) as ContractAddresses;
+    await assertCode(chain, addresses, 'CONTRACT_ADDRESSES');
+    return { addresses, deployed: false };
+  }
+
+  const [recorded] = await deps.db.select().from(deployments).where(eq(deployments.chainId, chain.chainId));
+  if (recorded) {
+    const addresses = recorded.addresses as ContractAddresses;
+    if (await hasCode(chain, addresses)) return { addresses, deployed: false };
+    deps.log.warn({ chainId: chain.chainId }, 'recorded contracts are gone from the chain (was it reset?); deploying again');
+  }
+  if (!params.allowDeploy)
+    throw new ConfigError(`No Caravan contracts are known on chain ${chain.chainId}.`, {
+      metaMessages: ['Run `caravan deploy`, or set CONTRACT_ADDRESSES.'],
+    });
+
+  const deployment = await deployCaravan({ walletClient: chain.walletClient, publicClient: chain.publicClient });
+  const addresses = deployment.addresses as ContractAddresses;
+  await deps.db
+    .insert(deployments)
+    .values({ chainId: chain.chainId, addresses, blockNumber: deployment.blockNumber })
+    .onConflictDoUpdate({ target: deployments.chainId, set: { addresses, blockNumber: deployment.blockNumber, createdAt: new Date() } });
+  deps.log.info({ chainId: chain.chainId, addresses }, 'contracts deployed');
+  return { addresses, deployed: true };
+}
+
+async function hasCode(chain: Connected, addresses: Record<string, Address>): Promise<boolean> {
+  for (const a of Object.values(addresses)) {
+    const code = await chain.publicClient.getCode({ address: a });
+    if (!code || code === '0x') return false;
+  }
+  return true;
+}
+
+async function assertCode(chain: Connected, addresses: Record<string, Address>, source: string) {
+  if (!(await hasCode(chain, addresses)))
+    throw new ConfigError(`${source}: no contract code at one of the addresses on chain ${chain.chainId}.`);
+}

@@ -1,0 +1,156 @@
+import { and, eq, max, sql } from 'drizzle-orm';
+import {
+  BaseError as ViemBaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  keccak256,
+  type Abi,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hash,
+  type TransactionReceipt,
+  type Address,
+} from 'viem';
+import type { Db } from '../db/client.ts';
+import { chainTxs } from '../db/schema.ts';
+import { ChainError } from '../errors.ts';
+import type { ChainDeps } from './clients.ts';
+
+export type SendOnceParameters<
+  abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+> = {
+  /** Idempotency key: the same key never sends a second transaction. */
+  key: string;
+  address: Address;
+  abi: abi;
+  functionName: functionName;
+  args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>;
+};
+
+export type SendOnceDeps = { db: Db; chain: ChainDeps };
+
+/**
+ * Sends a contract call at most once per `key` and returns its receipt.
+ *
+ * The call is simulated first (a revert throws a non-retryable `ChainError` and stores
+ * nothing); then, under a per-sender advisory lock, a nonce is chosen, the transaction is
+ * signed and stored in `chain_txs` *before* it is broadcast. A retry after a crash finds the
+ * stored transaction and re-broadcasts the same bytes, so the chain sees one transaction.
+ */
+export async function sendOnce<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(deps: SendOnceDeps, params: SendOnceParameters<abi, functionName>): Promise<TransactionReceipt> {
+  const { db, chain } = deps;
+  const existing = await findTx(db, chain.chainId, params.key);
+  if (existing) return settle(deps, existing);
+
+  const from = chain.account.address;
+  try {
+    await chain.publicClient.simulateContract({
+      account: chain.account,
+      address: params.address,
+      abi: params.abi as Abi,
+      functionName: params.functionName as string,
+      args: params.args as readonly unknown[],
+    });
+  } catch (cause) {
+    throw toChainError(cause, `${params.functionName}`);
+  }
+  const data = encodeFunctionData({
+    abi: params.abi as Abi,
+    functionName: params.functionName as string,
+    args: params.args as readonly unknown[],
+  });
+
+  const stored = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`caravan:nonce:${chain.chainId}:${from.toLowerCase()}`}))`);
+    // Another worker may have sent it while we waited for the lock.
+    const again = await tx
+      .select()
+      .from(chainTxs)
+      .where(and(eq(chainTxs.chainId, chain.chainId), eq(chainTxs.key, params.key)));
+    if (again[0]) return again[0];
+    const [row] = await tx
+      .select({ n: max(chainTxs.nonce) })
+      .from(chainTxs)
+      .where(and(eq(chainTxs.chainId, chain.chainId), eq(chainTxs.fromAddress, from)));
+    const onChain = await chain.publicClient.getTransactionCount({ address: from, blockTag: 'pending' });
+    const nonce = Math.max(onChain, row?.n == null ? 0 : row.n + 1);
+    let request;
+    try {
+      request = await chain.walletClient.prepareTransactionRequest({
+        account: chain.account,
+        to: params.address,
+        data,
+        nonce,
+        chain: chain.publicClient.chain,
+      });
+    } catch (cause) {
+      throw toChainError(cause, `${params.functionName}`);
+    }
+    const raw = await chain.walletClient.signTransaction(request as never);
+    const hash = keccak256(raw);
+    const [inserted] = await tx
+      .insert(chainTxs)
+      .values({ key: params.key, chainId: chain.chainId, fromAddress: from, nonce, hash, raw })
+      .returning();
+    return inserted!;
+  });
+  return settle(deps, stored);
+}
+
+async function findTx(db: Db, chainId: number, key: string) {
+  const rows = await db
+    .select()
+    .from(chainTxs)
+    .where(and(eq(chainTxs.chainId, chainId), eq(chainTxs.key, key)));
+  return rows[0];
+}
+
+type StoredTx = typeof chainTxs.$inferSelect;
+
+async function settle(deps: SendOnceDeps, stored: StoredTx): Promise<TransactionReceipt> {
+  const { chain, db } = deps;
+  const hash = stored.hash as Hash;
+  let receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
+  if (!receipt) {
+    try {
+      await chain.publicClient.sendRawTransaction({ serializedTransaction: stored.raw as `0x${string}` });
+    } catch (cause) {
+      // "already known" / "nonce too low" mean the transaction (or its twin) is in already.
+      const msg = String((cause as Error).message ?? cause).toLowerCase();
+      if (!msg.includes('already') && !msg.includes('nonce too low') && !msg.includes('known'))
+        throw new ChainError('Could not broadcast a transaction.', { cause, retryable: true, details: hash });
+    }
+    try {
+      receipt = await chain.publicClient.waitForTransactionReceipt({
+        hash,
+        confirmations: Math.max(1, chain.confirmations),
+        timeout: 120_000,
+      });
+    } catch (cause) {
+      throw new ChainError('A transaction was not mined in time.', { cause, retryable: true, details: hash });
+    }
+  }
+  const status = receipt.status === 'success' ? 'mined' : 'reverted';
+  if (stored.status !== status)
+    await db.update(chainTxs).set({ status, blockNumber: receipt.blockNumber }).where(eq(chainTxs.id, stored.id));
+  if (status === 'reverted')
+    throw new ChainError(`Transaction ${hash} reverted on-chain.`, { details: `key ${stored.key}`, retryable: false });
+  return receipt;
+}
+
+/** Turns viem errors into `ChainError`: contract reverts are final, transport errors retryable. */
+export function toChainError(cause: unknown, what: string): ChainError {
+  if (cause instanceof ViemBaseError) {
+    const revert = cause.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError) {
+      const reason = revert.data?.errorName ?? revert.reason ?? 'unknown reason';
+      return new ChainError(`The contract refused ${what}: ${reason}.`, { cause, retryable: false });
+    }
+    return new ChainError(`Chain call ${what} failed: ${cause.shortMessage}`, { cause, retryable: true });
+  }
+  return new ChainError(`Chain call ${what} failed.`, { cause, retryable: true });
+}

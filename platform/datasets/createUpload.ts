@@ -1,0 +1,32 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { uploads } from '../db/schema.ts';
+import type { ChatTarget } from '../notifications/types.ts';
+import type { UploadSource } from './uploadSource.ts';
+
+export type Upload = typeof uploads.$inferSelect;
+
+export type CreateUploadParameters = {
+  userId: number;
+  fileName: string;
+  declaredBytes?: number | undefined;
+  source: UploadSource;
+  /** The chat message that will show this upload's progress and result. */
+  replyTarget: ChatTarget;
+};
+
+/** Records that a file arrived; the `ingest` job takes it from here. */
+export async function createUpload(deps: { db: Db }, params: CreateUploadParameters): Promise<Upload> {
+  const [row] = await deps.db
+    .insert(uploads)
+    .values({
+      id: crypto.randomUUID(),
+      userId: params.userId,
+      fileName: params.fileName,
+      declaredBytes: params.declaredBytes ?? null,
+      source: params.source,
+      replyTarget: params.replyTarget,
+    })
+    .returning();
+  return row!;
+}
