@@ -108,13 +108,13 @@ contract FoundationVesting is VestingWallet {
     }
 
     function _revokedAtOrRevert() private view returns (uint64) {
-        uint64 at = _revokedAt;
-        if (at == 0) revert FoundationVestingNotRevoked();
-        return at;
+        uint64 revoked = _revokedAt;
+        if (revoked == 0) revert FoundationVestingNotRevoked();
+        return revoked;
     }
 
     function _cap(uint64 timestamp) private view returns (uint64) {
-        uint64 at = _revokedAt;
-        return at != 0 && timestamp > at ? at : timestamp;
+        uint64 revoked = _revokedAt;
+        return revoked != 0 && timestamp > revoked ? revoked : timestamp;
     }
 }
