@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createPublicClient, http, parseEther } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { loadConfig, type Config } from '../../config/loadConfig.ts';
+import { createLogger } from '../../platform/log.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../bin/runtime.ts';
+
+export type TestRuntime = Runtime & { home: string; databaseUrl: string; close(): Promise<void> };
+
+/** Creates a fresh database on the shared test PostgreSQL; returns its URL and a drop function. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const { pgAdminUrl } = inject('services');
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: pgAdminUrl });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  return {
+    url: pgAdminUrl.replace(/\/postgres$/, `/${name}`),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
+}
+
+/** A fresh operator key with 100 ETH on the shared anvil, so parallel test files never share nonces. */
+export async function fundedOperatorKey(): Promise<`0x${string}`> {
+  const { rpcUrl } = inject('services');
+  const key = generatePrivateKey();
+  const client = createPublicClient({ transport: http(rpcUrl) });
+  await client.request({
+    method: 'anvil_setBalance' as never,
+    params: [privateKeyToAccount(key).address, `0x${parseEther('100').toString(16)}`] as never,
+  });
+  return key;
+}
+
+/**
+ * Starts the whole runtime (API, workers, bots per env) against the shared test services, with
+ * its own database, home directory, queue prefix and operator key. `close()` removes all of it.
+ */
+export async function startTestRuntime(
+  env: Record<string, string> = {},
+  options: RuntimeOptions = {},
+): Promise<TestRuntime & { config: Config }> {
+  const { redisUrl, rpcUrl } = inject('services');
+  const database = await createTestDatabase();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-home-'));
+  const config = loadConfig({
+    CARAVAN_HOME: home,
+    PORT: '0',
+    QUEUE_PREFIX: `t${crypto.randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const log = createLogger({ level: config.LOG_LEVEL, pretty: false });
+  const runtime = await startRuntime(
+    config,
+    { databaseUrl: database.url, redisUrl, rpcUrl, operatorKey: await fundedOperatorKey() },
+    log,
+    { allowDeploy: true, ...options },
+  );
+  return {
+    ...runtime,
+    home,
+    databaseUrl: database.url,
+    async close() {
+      await runtime.stop();
+      await database.drop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
