@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import busboy from 'busboy';
 import { z } from 'zod';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { webMessages } from '../../platform/db/schema.ts';
 import { DatasetRejectedError } from '../../platform/datasets/validateDataset.ts';
 import { stageStream } from '../../platform/storage/staging.ts';
@@ -20,7 +20,14 @@ export type WebChatDeps = CommandDeps & FileDeps & { outbox: ChatOutbox; staging
 
 const chatId = z.string().uuid('chatId must be a UUID');
 const messageBody = z.object({ chatId, text: z.string().trim().min(1, 'text is empty').max(4000, 'text is over 4000 characters') });
-const pollQuery = z.object({ chatId, since: z.string().max(64).optional() });
+/** Cursors are the server's own microsecond timestamps, passed back verbatim. */
+const pollQuery = z.object({
+  chatId,
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/, 'since must be a cursor from an earlier poll')
+    .optional(),
+});
 
 const pageFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chat.html');
 
@@ -62,11 +69,7 @@ export function createWebChatRouter(deps: WebChatDeps): Router {
   router.get('/chat/api/messages', async (req: Request, res: Response) => {
     const q = pollQuery.safeParse(req.query);
     if (!q.success) return fail(res, 400, q.error.issues.map((i) => i.message).join('; '));
-    let since: Date | undefined;
-    if (q.data.since) {
-      since = new Date(q.data.since);
-      if (Number.isNaN(since.getTime())) return fail(res, 400, 'since must be a timestamp');
-    }
+    const since = q.data.since;
     const rows = await deps.db
       .select({
         id: webMessages.id,
@@ -77,7 +80,7 @@ export function createWebChatRouter(deps: WebChatDeps): Router {
       .from(webMessages)
       .where(
         since
-          ? and(eq(webMessages.chatId, q.data.chatId), gt(webMessages.updatedAt, since))
+          ? and(eq(webMessages.chatId, q.data.chatId), sql`${webMessages.updatedAt} > ${since}::timestamptz`)
           : eq(webMessages.chatId, q.data.chatId),
       )
       .orderBy(asc(webMessages.id))
