@@ -75,7 +75,7 @@ export function installFastWasmKernels(tf: Tf): string[] {
     const x = args.inputs.x as TensorInfo;
     if (x.dtype === 'string') return original.kernelFunc(args);
     const attrs = args.attrs as { begin: number | number[]; size: number | number[] };
-    const [begin, size] = tf.slice_util.parseSliceParams(x as Tensor, attrs.begin, attrs.size);
+    const [begin, size] = tf.slice_util.parseSliceParams(x as Tensor, attrs.begin, attrs.size) as [number[], number[]];
     return sliceInto(args.backend as unknown as WasmBackendLike, x, begin, size);
   };
   slice.caravanFast = true;

@@ -63,6 +63,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     if (n1 === 1 || n < 64) return tf.transpose(x);
     return tf.reshape(tf.transpose(tf.reshape(x, [n1, n / n1, k]), [2, 0, 1]), [k, n]);
   }
+  /** One-hot rows as float32. (The wasm OneHot kernel ignores its dtype argument and writes int32 bits, so cast.) */
+  const oneHotF = (ids: Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth), 'float32') as Tensor2D;
   /** Repeats x `times` times along `axis` (Tile is slow on wasm; Concat copies runs). */
   const repeat = (x: Tensor, times: number, axis: number) => tf.concat(new Array<Tensor>(times).fill(x), axis);
   const ones = (n: number) => constant(`ones${n}`, () => tf.ones([1, n]) as Tensor2D);
@@ -128,7 +130,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     const V = table.shape[0];
     // A one-hot product is faster than Gather on wasm and its gradient is one more product.
     const f = tf.customGrad((tIn, idsIn, save) => {
-      const oneHot = tf.oneHot(idsIn as Tensor1D, V, 1, 0, 'float32') as Tensor2D;
+      const oneHot = oneHotF(idsIn as Tensor1D, V);
       (save as (t: Tensor[]) => void)([oneHot, idsIn as Tensor]);
       return {
         value: tf.matMul(oneHot, tIn as Tensor2D),
@@ -199,7 +201,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     const [N, V] = logits.shape;
     // Tensors a gradient needs must go through save(): the forward pass is tidied before backprop.
     const f = tf.customGrad((lIn, tIn, save) => {
-      const oneHot = tf.oneHot(tIn as Tensor1D, V, 1, 0, 'float32');
+      const oneHot = oneHotF(tIn as Tensor1D, V);
       const lse = tf.logSumExp(lIn as Tensor, -1, true);
       const loss = tf.mean(tf.sub(lse, tf.sum(tf.mul(lIn as Tensor, oneHot), -1, true)));
       (save as (t: Tensor[]) => void)([lIn as Tensor, lse, oneHot]);
@@ -219,5 +221,5 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     constants.clear();
   }
 
-  return { linear, layerNorm, embedding, attention, crossEntropy, transpose2d, dispose, headDim: dh, scale };
+  return { linear, layerNorm, embedding, attention, crossEntropy, transpose2d, oneHotF, dispose, headDim: dh, scale };
 }

@@ -1,0 +1,84 @@
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { wasmTf } from '../testing/fixtures.ts';
+import { createOps } from './ops.ts';
+
+/** Max |a − b| over all gradients. */
+const maxDiff = (a: Tensor[], b: Tensor[]) => Math.max(...a.map((t, i) => (t.sub(b[i]!).abs().max().dataSync()[0] ?? Infinity)));
+
+describe('custom-gradient ops match tfjs autodiff', async () => {
+  const tf = await wasmTf();
+  const ops = createOps(tf, { dModel: 8, nHeads: 2 });
+  const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+  it('linear (with and without relu)', () => {
+    const x = rnd([6, 8], 1) as Tensor2D;
+    const w = rnd([8, 12], 2) as Tensor2D;
+    const b = rnd([12], 3) as Tensor1D;
+    const w2 = rnd([12, 4], 4) as Tensor2D;
+    for (const relu of [false, true]) {
+      const ours = tf.grads((x1: Tensor, w1: Tensor, b1: Tensor) => tf.sum(tf.square(ops.linear(x1 as Tensor2D, w1 as Tensor2D, b1 as Tensor1D, relu))))([x, w, b]);
+      const ref = tf.grads((x1: Tensor, w1: Tensor, b1: Tensor) => {
+        const y = tf.add(tf.matMul(x1 as Tensor2D, w1 as Tensor2D), b1);
+        return tf.sum(tf.square(relu ? tf.relu(y) : y));
+      })([x, w, b]);
+      expect(maxDiff(ours, ref)).toBeLessThan(1e-3);
+    }
+    // in > out takes the other transpose branch
+    const x2 = rnd([6, 12], 5) as Tensor2D;
+    const ours = tf.grads((a: Tensor, c: Tensor) => tf.sum(tf.square(ops.linear(a as Tensor2D, c as Tensor2D, tf.zeros([4]) as Tensor1D))))([x2, w2]);
+    const ref = tf.grads((a: Tensor, c: Tensor) => tf.sum(tf.square(tf.matMul(a as Tensor2D, c as Tensor2D))))([x2, w2]);
+    expect(maxDiff(ours, ref)).toBeLessThan(1e-3);
+  });
+
+  it('layerNorm', () => {
+    const x = rnd([5, 8], 6) as Tensor2D;
+    const g = rnd([8], 7) as Tensor1D;
+    const b = rnd([8], 8) as Tensor1D;
+    const target = rnd([5, 8], 9);
+    const ours = tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(ops.layerNorm(a as Tensor2D, c as Tensor1D, d as Tensor1D), target)))([x, g, b]);
+    const ref = tf.grads((a: Tensor, c: Tensor, d: Tensor) => {
+      const { mean, variance } = tf.moments(a, -1, true);
+      return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), c), d), target));
+    })([x, g, b]);
+    expect(maxDiff(ours, ref)).toBeLessThan(1e-3);
+  });
+
+  it('causal attention (block-diagonal 2-D form) equals the batched reference, values and gradients', () => {
+    const B = 3;
+    const T = 5;
+    const q = rnd([B * T, 8], 10) as Tensor2D;
+    const k = rnd([B * T, 8], 11) as Tensor2D;
+    const v = rnd([B * T, 8], 12) as Tensor2D;
+    const target = rnd([B * T, 8], 13);
+    const reference = (q1: Tensor, k1: Tensor, v1: Tensor) => {
+      const heads = (t: Tensor) => tf.transpose(tf.reshape(t, [B, T, 2, 4]), [0, 2, 1, 3]);
+      const s = tf.div(tf.matMul(heads(q1) as Tensor, heads(k1) as Tensor, false, true), Math.sqrt(4));
+      const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
+      const p = tf.softmax(tf.add(s, tf.mul(tf.sub(1, mask), -1e9)));
+      return tf.reshape(tf.transpose(tf.matMul(p, heads(v1)), [0, 2, 1, 3]), [B * T, 8]);
+    };
+    const ours = ops.attention(q, k, v, B, T);
+    expect(ours.sub(reference(q, k, v)).abs().max().dataSync()[0]).toBeLessThan(1e-4);
+    const g1 = tf.grads((a: Tensor, b: Tensor, c: Tensor) => tf.sum(tf.mul(ops.attention(a as Tensor2D, b as Tensor2D, c as Tensor2D, B, T), target)))([q, k, v]);
+    const g2 = tf.grads((a: Tensor, b: Tensor, c: Tensor) => tf.sum(tf.mul(reference(a, b, c), target)))([q, k, v]);
+    expect(maxDiff(g1, g2)).toBeLessThan(1e-3);
+  });
+
+  it('embedding and cross-entropy', () => {
+    const table = rnd([10, 8], 14) as Tensor2D;
+    const ids = tf.tensor1d([1, 3, 3, 9], 'int32');
+    const target = rnd([4, 8], 15);
+    const [ge] = tf.grads((t: Tensor) => tf.sum(tf.mul(ops.embedding(ids, t as Tensor2D), target)))([table]);
+    const [gr] = tf.grads((t: Tensor) => tf.sum(tf.mul(tf.matMul(tf.oneHot(ids, 10).toFloat() as Tensor2D, t as Tensor2D), target)))([table]);
+    expect(maxDiff([ge!], [gr!])).toBeLessThan(1e-4);
+    const logits = rnd([4, 10], 16) as Tensor2D;
+    const ce = ops.crossEntropy(logits, ids).dataSync()[0]!;
+    const refLoss = (l: Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(l), tf.oneHot(ids, 10).toFloat()), -1)));
+    const refCe = refLoss(logits).dataSync()[0]!;
+    expect(ce).toBeCloseTo(refCe, 4);
+    const [gc] = tf.grads((l: Tensor) => ops.crossEntropy(l as Tensor2D, ids))([logits]);
+    const [gref] = tf.grads((l: Tensor) => refLoss(l))([logits]);
+    expect(maxDiff([gc!], [gref!])).toBeLessThan(1e-4);
+  });
+});

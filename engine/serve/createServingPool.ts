@@ -1,0 +1,183 @@
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngineBusyError, WorkerCrashedError, ContextOverflowError, InvalidRequestError } from '../errors.ts';
+import type { Passage } from '../finetune/parseDatasets.ts';
+import type { EngineLogger } from '../types.ts';
+import type { GenerationResult, SamplingOptions } from './generate.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+export type LoadedModel = { bytes: Uint8Array; passages: Passage[]; version: number };
+
+export type ServingPoolParameters = {
+  /** Worker threads (default: one per core). */
+  size?: number | undefined;
+  /** Requests in flight plus waiting before new ones are refused with EngineBusyError (default 64). */
+  maxQueue?: number | undefined;
+  /** Requests decoded together in one batch per worker (default 16). */
+  maxBatch?: number | undefined;
+  /** Backend candidates for the workers (default: the full order). */
+  candidates?: string[] | undefined;
+  /** Fetches a model's checkpoint bytes and passages when a worker lacks them. */
+  loadModel: (key: string) => Promise<LoadedModel>;
+  logger?: EngineLogger | undefined;
+};
+
+export type PoolRequest = { key: string; version: number; prompt: Uint8Array; options: SamplingOptions; query: string | null; topPassages: number; signal?: AbortSignal | undefined };
+export type PoolResult = { result: GenerationResult; hits: Array<{ passage: Passage; score: number }>; batchSize: number };
+
+export type ServingPool = {
+  generate(req: PoolRequest): Promise<PoolResult>;
+  /** Forgets a cached model so the next request reloads it (after a new fine-tune). */
+  invalidate(key: string): void;
+  status(): { workers: number; ready: number; inFlight: number; queued: number; maxQueue: number; backend: string | null };
+  /** Resolves when every worker has selected its backend. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+};
+
+type Slot = {
+  worker: Worker;
+  inflight: Map<number, { req: PoolRequest; resolve: (r: PoolResult) => void; reject: (e: unknown) => void }>;
+  ready: Promise<void>;
+  isReady: boolean;
+};
+
+const workerUrl = new URL('./worker.ts', import.meta.url);
+
+function workerExecArgv(): string[] {
+  // Workers load TypeScript through tsx's loader, whether the parent runs under tsx, vitest or node.
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', loader];
+}
+
+/**
+ * A pool of serving worker threads with a bounded request queue. Requests go to the least-busy
+ * worker (at most `maxBatch` each); the rest wait in a queue of at most `maxQueue`, beyond which
+ * `generate` rejects at once with {@link EngineBusyError} instead of growing memory.
+ */
+export function createServingPool(params: ServingPoolParameters): ServingPool {
+  const size = Math.max(1, params.size ?? availableParallelism());
+  const maxQueue = params.maxQueue ?? 64;
+  const maxBatch = params.maxBatch ?? 16;
+  const waiting: Array<{ req: PoolRequest; resolve: (r: PoolResult) => void; reject: (e: unknown) => void }> = [];
+  const loading = new Map<string, Promise<LoadedModel>>();
+  let nextId = 1;
+  let closed = false;
+  let backend: string | null = null;
+
+  const spawn = (): Slot => {
+    const worker = new Worker(workerUrl, { execArgv: workerExecArgv() });
+    const slot: Slot = { worker, inflight: new Map(), ready: Promise.resolve(), isReady: false };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      const onReady = (m: FromWorker) => {
+        if (m.type !== 'ready') return;
+        worker.off('message', onReady);
+        backend = m.backend;
+        slot.isReady = true;
+        resolve();
+      };
+      worker.on('message', onReady);
+    });
+    slot.ready.catch(() => {});
+    worker.on('message', (m: FromWorker) => onMessage(slot, m));
+    worker.on('error', (e) => params.logger?.warn({ err: e.message }, 'serving worker failed'));
+    worker.on('exit', (code) => {
+      const crashed = new WorkerCrashedError('A serving worker stopped while answering; please retry.', { details: `exit code ${code}` });
+      for (const p of slot.inflight.values()) p.reject(crashed);
+      slot.inflight.clear();
+      const i = slots.indexOf(slot);
+      if (!closed && i >= 0) {
+        slots[i] = spawn();
+        pump();
+      }
+    });
+    worker.postMessage({ type: 'init', maxBatch, candidates: params.candidates } satisfies ToWorker);
+    return slot;
+  };
+
+  const slots: Slot[] = Array.from({ length: size }, spawn);
+
+  const load = (key: string) => {
+    let p = loading.get(key);
+    if (!p) {
+      p = params.loadModel(key);
+      loading.set(key, p);
+      p.catch(() => loading.delete(key));
+    }
+    return p;
+  };
+
+  function onMessage(slot: Slot, m: FromWorker) {
+    if (m.type === 'ready') return;
+    const entry = slot.inflight.get(m.id);
+    if (!entry) return;
+    if (m.type === 'need') {
+      load(m.key)
+        .then((model) => {
+          entry.req = { ...entry.req, version: model.version };
+          slot.worker.postMessage({ type: 'model', key: m.key, version: model.version, bytes: model.bytes, passages: model.passages } satisfies ToWorker);
+          post(slot, m.id, entry.req);
+        })
+        .catch((e) => {
+          slot.inflight.delete(m.id);
+          entry.reject(e);
+          pump();
+        });
+      return;
+    }
+    slot.inflight.delete(m.id);
+    if (m.type === 'result') entry.resolve({ result: m.result, hits: m.hits, batchSize: m.batchSize });
+    else entry.reject(m.name === 'ContextOverflowError' ? new ContextOverflowError({ tokens: 0, limit: 0 }) : new InvalidRequestError(`Generation failed: ${m.message}`, { details: m.name }));
+    pump();
+  }
+
+  function post(slot: Slot, id: number, req: PoolRequest) {
+    const { signal: _s, ...wire } = req;
+    slot.worker.postMessage({ type: 'generate', id, ...wire } satisfies ToWorker);
+  }
+
+  function pump() {
+    while (waiting.length) {
+      const slot = slots.filter((s) => s.isReady && s.inflight.size < maxBatch).sort((a, b) => a.inflight.size - b.inflight.size)[0];
+      if (!slot) return;
+      const job = waiting.shift()!;
+      if (job.req.signal?.aborted) {
+        job.reject(job.req.signal.reason);
+        continue;
+      }
+      const id = nextId++;
+      slot.inflight.set(id, job);
+      post(slot, id, job.req);
+    }
+  }
+
+  const inFlight = () => slots.reduce((a, s) => a + s.inflight.size, 0);
+
+  return {
+    generate(req) {
+      if (closed) return Promise.reject(new WorkerCrashedError('The serving pool is closed.'));
+      const queued = inFlight() + waiting.length;
+      if (queued >= maxQueue) return Promise.reject(new EngineBusyError({ queued, limit: maxQueue }));
+      return new Promise<PoolResult>((resolve, reject) => {
+        waiting.push({ req, resolve, reject });
+        for (const s of slots) if (!s.isReady) s.ready.then(pump, () => {});
+        pump();
+      });
+    },
+    invalidate(key) {
+      loading.delete(key);
+    },
+    status: () => ({ workers: slots.length, ready: slots.filter((s) => s.isReady).length, inFlight: inFlight(), queued: waiting.length, maxQueue, backend }),
+    async ready() {
+      await Promise.all(slots.map((s) => s.ready));
+    },
+    async close() {
+      closed = true;
+      for (const w of waiting.splice(0)) w.reject(new WorkerCrashedError('The serving pool is closed.'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
