@@ -11,7 +11,7 @@ const FACTORIES = {
   review: createReviewWorker,
   mint: createMintWorker,
   notify: createNotifyWorker,
-} satisfies Record<QueueName, (deps: WorkerDeps) => Worker<never, never, never> | Worker<any, any, any>>;
+} satisfies Record<QueueName, (deps: WorkerDeps) => unknown>;
 
 export type RunningWorkers = { workers: Worker[]; close(): Promise<void> };
 

@@ -34,10 +34,8 @@ export class BaseError extends Error {
 
   /** Walks the `cause` chain and returns the first error `fn` accepts. */
   walk(fn: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    while (err) {
+    for (let err: unknown = this as unknown; err; err = (err as { cause?: unknown }).cause) {
       if (fn(err)) return err;
-      err = (err as { cause?: unknown }).cause;
     }
     return undefined;
   }

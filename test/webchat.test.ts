@@ -24,7 +24,7 @@ describe('web chat and REST API', () => {
     fetch(`${rt.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatId, text }) });
   const upload = (chatId: string, name: string, bytes: Buffer) => {
     const form = new FormData();
-    form.append('file', new Blob([bytes]), name);
+    form.append('file', new Blob([new Uint8Array(bytes)]), name);
     return fetch(`${rt.url}/chat/api/upload?chatId=${chatId}`, { method: 'POST', body: form });
   };
 

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { parseAbiItem } from 'viem';
+import { deployCaravan } from '../../contracts/script/deploy.ts';
+import { createTestDatabase, fundedOperatorKey } from '../../test/helpers/testRuntime.ts';
+import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import { datasets, uploads, users } from '../db/schema.ts';
+import { generateKey } from '../crypto/aead.ts';
+import { connectChain, type ChainDeps } from '../chain/clients.ts';
+import { ensureUser } from '../identity/ensureUser.ts';
+import { createFsBlobStore } from '../storage/blobStore.ts';
+import { createStagedFileFetcher } from '../storage/staging.ts';
+import { mintDatasetReceipt } from '../receipts/mintDatasetReceipt.ts';
+import { createUpload } from './createUpload.ts';
+import { ingestUpload } from './ingestUpload.ts';
+import { readDataset } from './readDataset.ts';
+import { autoApprove, reviewDataset } from './reviewDataset.ts';
+
+describe('ingest → review → mint, under retries and concurrency', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let chain: ChainDeps;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-ingest-'));
+  const staging = path.join(dir, 'incoming');
+  const blobs = createFsBlobStore(path.join(dir, 'blobs'));
+  const masterKey = generateKey();
+  const limits = { maxBytes: 1 << 20, maxRows: 1000, maxLineBytes: 4096, maxColumns: 16 };
+  const fetchFile = createStagedFileFetcher(staging);
+
+  beforeAll(async () => {
+    fs.mkdirSync(staging, { recursive: true });
+    const created = await createTestDatabase();
+    drop = created.drop;
+    database = createDatabase(created.url);
+    await migrateDatabase(database.db);
+    const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
+    const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
+    chain = { ...connected, addresses, confirmations: 0 };
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deps = () => ({ db: database.db, blobs, masterKey, limits, fetchFile });
+
+  async function stagedUpload(userId: number, fileName: string, content: string) {
+    const file = path.join(staging, `${Math.random().toString(36).slice(2)}`);
+    fs.writeFileSync(file, content);
+    return createUpload(
+      { db: database.db },
+      { userId, fileName, source: { kind: 'staged', path: file }, replyTarget: { transport: 'web', chatId: 'c' } },
+    );
+  }
+
+  it('creates one user for concurrent first contacts', async () => {
+    const identity = { platform: 'web' as const, externalId: 'same-person' };
+    const got = await Promise.all(Array.from({ length: 5 }, () => ensureUser({ db: database.db, masterKey }, identity)));
+    expect(new Set(got.map((u) => u.id)).size).toBe(1);
+    const [{ n }] = (await database.db.execute<{ n: number }>(sql`select count(*)::int n from keys where user_id = ${got[0]!.id}`)).rows as [{ n: number }];
+    expect(n).toBe(1);
+  });
+
+  it('turns concurrent uploads of the same content into one dataset and no orphan blob', async () => {
+    const a = await ensureUser({ db: database.db, masterKey }, { platform: 'web', externalId: 'a' });
+    const b = await ensureUser({ db: database.db, masterKey }, { platform: 'web', externalId: 'b' });
+    const content = 'text,label\nhello,1\nworld,0\n';
+    const ups = await Promise.all([
+      stagedUpload(a.id, 'x.csv', content),
+      stagedUpload(b.id, 'y.csv', content),
+      stagedUpload(a.id, 'z.csv', content),
+    ]);
+    const results = await Promise.all(ups.map((u) => ingestUpload(deps(), { uploadId: u.id })));
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(2);
+    const rows = await database.db.select().from(datasets);
+    expect(rows).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dir, 'blobs', 'datasets'))).toEqual([rows[0]!.storageKey.split('/')[1]]);
+    expect((await readDataset({ blobs, masterKey }, rows[0]!)).toString()).toBe(content);
+
+    // Running an upload's job again returns its first result.
+    const again = await ingestUpload(deps(), { uploadId: ups[0]!.id });
+    expect(again.status).toBe(results[0]!.status);
+  });
+
+  it('mints one asset and one receipt however often the mint job runs', async () => {
+    const [user] = await database.db.select().from(users).limit(1);
+    const up = await stagedUpload(user!.id, 'm.txt', 'some knowledge\nmore knowledge\n');
+    const ingested = await ingestUpload(deps(), { uploadId: up.id });
+    expect(ingested.status).toBe('accepted');
+    if (ingested.status !== 'accepted') return;
+    expect((await reviewDataset({ db: database.db, policy: autoApprove }, ingested.dataset.id)).status).toBe('approved');
+    // Reviewing twice records one review.
+    await reviewDataset({ db: database.db, policy: autoApprove }, ingested.dataset.id);
+    const [{ n }] = (await database.db.execute<{ n: number }>(sql`select count(*)::int n from reviews where dataset_id = ${ingested.dataset.id}`)).rows as [{ n: number }];
+    expect(n).toBe(1);
+
+    const runs = await Promise.all([1, 2, 3].map(() => mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id)));
+    expect(new Set(runs.map((r) => r.chainReceiptId)).size).toBe(1);
+    const again = await mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id);
+    expect(again.issueTx).toBe(runs[0]!.issueTx);
+    const logs = await chain.publicClient.getLogs({
+      address: chain.addresses.receipts,
+      event: parseAbiItem('event ReceiptIssued(uint256 indexed receiptId, uint256 indexed assetId, address indexed holder, uint256 shares)'),
+      args: { assetId: runs[0]!.chainAssetId },
+      fromBlock: 0n,
+    });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.args.holder).toBe(user!.custodialAddress);
+  });
+
+  it('refuses to mint a dataset that is not approved', async () => {
+    const [user] = await database.db.select().from(users).limit(1);
+    const up = await stagedUpload(user!.id, 'p.md', '# pending\n');
+    const ingested = await ingestUpload(deps(), { uploadId: up.id });
+    if (ingested.status !== 'accepted') throw new Error('expected accepted');
+    await expect(mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id)).rejects.toThrow(/pending review; only approved/);
+  });
+
+  it('marks a rejected upload with its reason and stores nothing', async () => {
+    const [user] = await database.db.select().from(users).limit(1);
+    const before = await database.db.select().from(datasets);
+    const up = await stagedUpload(user!.id, 'bad.jsonl', '{"a":1}\nnot json\n');
+    const result = await ingestUpload(deps(), { uploadId: up.id });
+    expect(result).toMatchObject({ status: 'rejected', reason: 'bad_json' });
+    const [row] = await database.db.select().from(uploads).where(eq(uploads.id, up.id));
+    expect(row!.status).toBe('rejected');
+    expect(row!.error).toMatch(/Line 2 is not valid JSON/);
+    expect(await database.db.select().from(datasets)).toHaveLength(before.length);
+  });
+});
