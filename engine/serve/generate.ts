@@ -1,3 +1,4 @@
+import { ContextOverflowError } from '../errors.ts';
 import { mulberry32 } from '../model/config.ts';
 import type { Decoder, KvCache } from '../model/decoder.ts';
 import type { ByteTokenizer } from '../tokenizer/byteTokenizer.ts';
@@ -57,6 +58,9 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, tem
  */
 export function generateBatch(decoder: Decoder, tokenizer: ByteTokenizer, requests: GenerationRequest[]): GenerationResult[] {
   const { vocabSize: V, contextLength: C } = decoder.config;
+  for (const r of requests) {
+    if (r.prompt.length === 0 || r.prompt.length > C) throw new ContextOverflowError({ tokens: r.prompt.length, limit: C });
+  }
   const rows = requests.map((r, i) => ({
     i,
     out: [] as number[],
