@@ -22,7 +22,7 @@ contract CaravanGovernorTest is GovernanceTest {
         // Foundation tokens are not delegated: no votes.
         assertEq(governor.getVotes(foundation, snapshot), 0);
         // 4% of (1500 tokens + 10 receipt shares).
-        assertEq(governor.quorum(at), (1_500e18 + 10 * RECEIPT_WEIGHT) * 4 / 100);
+        assertEq(governor.quorum(snapshot), (1_500e18 + 10 * RECEIPT_WEIGHT) * 4 / 100);
         assertEq(governor.clock(), block.number);
         assertEq(governor.CLOCK_MODE(), "mode=blocknumber&from=default");
     }
