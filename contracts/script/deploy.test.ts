@@ -8,14 +8,25 @@ import {
   createWalletClient,
   http,
   keccak256,
+  parseEther,
   toHex,
   zeroAddress,
+  type Hex,
   type PublicClient,
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { assetRegistryAbi, receiptsAbi } from '../bindings/index.ts';
+import {
+  assetRegistryAbi,
+  caravanGovernorAbi,
+  caravanTimelockAbi,
+  caravanTokenAbi,
+  handoverCharterAbi,
+  licensesAbi,
+  receiptsAbi,
+  revenuePoolAbi,
+} from '../bindings/index.ts';
 import { deployCaravan, type CaravanDeployment } from './deploy.ts';
 
 /** anvil's first default account. */
@@ -125,5 +136,57 @@ describe('deployCaravan', () => {
     expect(
       await publicClient.readContract({ address: receipts, abi: receiptsAbi, functionName: 'sharesOf', args: [assetId, holder] }),
     ).toBe(100n);
+  });
+
+  it('wires governance: the treasury timelock has no admin, the charter gates it, the Foundation starts in charge', async () => {
+    const { addresses } = deployment;
+    const read = publicClient.readContract.bind(publicClient);
+    const adminRole = await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'DEFAULT_ADMIN_ROLE' });
+    const proposerRole = await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'PROPOSER_ROLE' });
+    const executorRole = await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'EXECUTOR_ROLE' });
+    expect(await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'hasRole', args: [adminRole, account.address] })).toBe(false);
+    expect(await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'hasRole', args: [proposerRole, addresses.handoverCharter] })).toBe(true);
+    expect(await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'hasRole', args: [executorRole, zeroAddress] })).toBe(true);
+    expect(await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'phase' })).toBe(0);
+    expect(await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'governor' })).toBe(addresses.governor);
+    expect(await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'canPropose', args: [deployment.foundation] })).toBe(true);
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'timelock' })).toBe(addresses.timelock);
+    expect(await read({ address: addresses.revenuePool, abi: revenuePoolAbi, functionName: 'owner' })).toBe(addresses.timelock);
+    expect(await read({ address: addresses.revenuePool, abi: revenuePoolAbi, functionName: 'feeRecipient' })).toBe(addresses.timelock);
+    expect(await read({ address: addresses.receipts, abi: receiptsAbi, functionName: 'shareObserver' })).toBe(addresses.revenuePool);
+    expect(await read({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'isAdmin', args: [addresses.timelock] })).toBe(true);
+    expect(await read({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'isAdmin', args: [account.address] })).toBe(false);
+    expect(await read({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'isOperator', args: [account.address] })).toBe(true);
+    expect(await read({ address: addresses.token, abi: caravanTokenAbi, functionName: 'balanceOf', args: [addresses.foundationVesting] })).toBe(parseEther('200000'));
+  });
+
+  it('sells a license whose fee the receipt holder can claim', async () => {
+    const { addresses } = deployment;
+    const mined = async (hash: Hex) => {
+      expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    };
+    // Asset 1 (registered above, owned by `holder`) gets terms from the operator: 30 days for 0.01 ETH.
+    const terms = await publicClient.simulateContract({
+      account,
+      address: addresses.licenses,
+      abi: licensesAbi,
+      functionName: 'createTerms',
+      args: [1n, 0, parseEther('0.01'), zeroAddress, 30n * 86_400n, 0n],
+    });
+    await mined(await walletClient.writeContract(terms.request));
+    const bought = await publicClient.simulateContract({
+      account,
+      address: addresses.licenses,
+      abi: licensesAbi,
+      functionName: 'purchase',
+      args: [terms.result, account.address, parseEther('0.01')],
+      value: parseEther('0.01'),
+    });
+    await mined(await walletClient.writeContract(bought.request));
+    expect(await publicClient.readContract({ address: addresses.licenses, abi: licensesAbi, functionName: 'isValid', args: [bought.result] })).toBe(true);
+    // 5% platform fee, no parents: the single holder of asset 1 earns 95%.
+    expect(
+      await publicClient.readContract({ address: addresses.revenuePool, abi: revenuePoolAbi, functionName: 'claimable', args: [1n, zeroAddress, holder] }),
+    ).toBe(parseEther('0.0095'));
   });
 });
