@@ -1,6 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineBusyError, WorkerCrashedError, ContextOverflowError, InvalidRequestError } from '../errors.ts';
 import type { Passage } from '../finetune/parseDatasets.ts';
@@ -44,13 +42,8 @@ type Slot = {
   isReady: boolean;
 };
 
-const workerUrl = new URL('./worker.ts', import.meta.url);
-
-function workerExecArgv(): string[] {
-  // Workers load TypeScript through tsx's loader, whether the parent runs under tsx, vitest or node.
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return ['--import', loader];
-}
+// A plain-JS entry that registers tsx in the worker, so workers start under tsx, vitest or node alike.
+const workerUrl = new URL('./workerEntry.mjs', import.meta.url);
 
 /**
  * A pool of serving worker threads with a bounded request queue. Requests go to the least-busy
@@ -66,9 +59,13 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
   let nextId = 1;
   let closed = false;
   let backend: string | null = null;
+  /** Workers that died before becoming ready, in a row; past 3 the pool stops respawning. */
+  let failedStarts = 0;
+  let lastError: string | null = null;
+  let broken: Error | null = null;
 
   const spawn = (): Slot => {
-    const worker = new Worker(workerUrl, { execArgv: workerExecArgv() });
+    const worker = new Worker(workerUrl);
     const slot: Slot = { worker, inflight: new Map(), ready: Promise.resolve(), isReady: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
@@ -83,16 +80,24 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
     });
     slot.ready.catch(() => {});
     worker.on('message', (m: FromWorker) => onMessage(slot, m));
-    worker.on('error', (e) => params.logger?.warn({ err: e.message }, 'serving worker failed'));
+    worker.on('error', (e) => {
+      lastError = e.message;
+      params.logger?.warn({ err: e.message }, 'serving worker failed');
+    });
     worker.on('exit', (code) => {
       const crashed = new WorkerCrashedError('A serving worker stopped while answering; please retry.', { details: `exit code ${code}` });
       for (const p of slot.inflight.values()) p.reject(crashed);
       slot.inflight.clear();
+      failedStarts = slot.isReady ? 0 : failedStarts + 1;
       const i = slots.indexOf(slot);
-      if (!closed && i >= 0) {
-        slots[i] = spawn();
-        pump();
+      if (closed || i < 0) return;
+      if (failedStarts >= 3) {
+        broken = new WorkerCrashedError('Serving workers fail to start.', { details: lastError ?? `exit code ${code}` });
+        for (const w of waiting.splice(0)) w.reject(broken);
+        return;
       }
+      slots[i] = spawn();
+      pump();
     });
     worker.postMessage({ type: 'init', maxBatch, candidates: params.candidates } satisfies ToWorker);
     return slot;
@@ -159,6 +164,7 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
   return {
     generate(req) {
       if (closed) return Promise.reject(new WorkerCrashedError('The serving pool is closed.'));
+      if (broken) return Promise.reject(broken);
       const queued = inFlight() + waiting.length;
       if (queued >= maxQueue) return Promise.reject(new EngineBusyError({ queued, limit: maxQueue }));
       return new Promise<PoolResult>((resolve, reject) => {
