@@ -189,8 +189,10 @@ export const notifications = pgTable(
     key: text('key').notNull(),
     target: jsonb('target').notNull(),
     text: text('text').notNull(),
-    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    status: text('status').$type<'pending' | 'sending' | 'sent'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
+    /** When a sender claimed it; a claim older than the lease is taken over (the sender died). */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     error: text('error'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),

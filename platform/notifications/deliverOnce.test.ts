@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createTestDatabase } from '../../test/helpers/testRuntime.ts';
+import { createWebOutbox } from '../../bots/web/webOutbox.ts';
+import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import { notifications, webMessages } from '../db/schema.ts';
+import { DeliveryInFlightError, deliverOnce } from './deliverOnce.ts';
+import type { ChatOutbox } from './types.ts';
+
+describe('deliverOnce', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const created = await createTestDatabase();
+    drop = created.drop;
+    database = createDatabase(created.url);
+    await migrateDatabase(database.db);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  it('sends one message per key, even when called concurrently and again later', async () => {
+    const outbox = createWebOutbox({ db: database.db });
+    const params = { key: 'payout:1:alice', target: { transport: 'web' as const, chatId: 'chat-1' }, text: 'You earned 0.42 USDC' };
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map(() => deliverOnce({ db: database.db, outbox }, params)));
+    // Exactly one caller claims and sends; the others see it sent, or in flight (and would retry).
+    expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'sent')).toHaveLength(1);
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DeliveryInFlightError);
+      else expect(['sent', 'already_sent']).toContain(o.value);
+    expect(await deliverOnce({ db: database.db, outbox }, params)).toBe('already_sent');
+    expect(await database.db.select().from(webMessages).where(eq(webMessages.chatId, 'chat-1'))).toHaveLength(1);
+  });
+
+  it('records a failed delivery and delivers it on retry', async () => {
+    let fail = true;
+    const web = createWebOutbox({ db: database.db });
+    const flaky: ChatOutbox = {
+      send: async (t, text) => {
+        if (fail) throw new Error('transport down');
+        return web.send(t, text);
+      },
+      edit: web.edit,
+    };
+    const params = { key: 'k-flaky', target: { transport: 'web' as const, chatId: 'chat-2' }, text: 'hello' };
+    await expect(deliverOnce({ db: database.db, outbox: flaky }, params)).rejects.toThrow('transport down');
+    const [row] = await database.db.select().from(notifications).where(eq(notifications.key, 'k-flaky'));
+    expect(row).toMatchObject({ status: 'pending', error: 'transport down', attempts: 1 });
+    fail = false;
+    expect(await deliverOnce({ db: database.db, outbox: flaky }, params)).toBe('sent');
+    expect(await database.db.select().from(webMessages).where(eq(webMessages.chatId, 'chat-2'))).toHaveLength(1);
+  });
+});
