@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selectBackend, type BackendCandidate, type SelectBackendReturnType } from './backend/selectBackend.ts';
 import { decodeCheckpoint } from './checkpoint/format.ts';
@@ -11,6 +12,7 @@ import { composeAnswer, formatPrompt, type ChatMessage, type Citation } from './
 import { createServingPool, type ServingPool } from './serve/createServingPool.ts';
 import type { GenerationResult, SamplingOptions } from './serve/generate.ts';
 import { createByteTokenizer } from './tokenizer/byteTokenizer.ts';
+import { createParallelTrainer } from './train/createParallelTrainer.ts';
 import { silentLogger, type EngineLogger, type Tf } from './types.ts';
 
 /** Where the shipped base checkpoint lives in the repository. */
@@ -27,6 +29,8 @@ export type EngineDeps = {
   /** Backend candidates (default tfjs-node-gpu → tfjs-node → wasm → cpu). */
   backendCandidates?: BackendCandidate[] | undefined;
   serving?: { workers?: number; maxQueue?: number; maxBatch?: number } | undefined;
+  /** Fine-tuning threads: >1 trains data-parallel over worker threads (default: one per core). */
+  training?: { workers?: number } | undefined;
 };
 
 export type ChatOptions = SamplingOptions & {
@@ -188,7 +192,16 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (running.has(params.assistantId)) throw new InvalidRequestError(`A fine-tune for assistant "${params.assistantId}" is already running.`);
       running.add(params.assistantId);
       try {
-        const result = await finetune({ tf: deps.tf, logger, baseCheckpoint: await base() }, { ...params, store: deps.store });
+        const workers = deps.training?.workers ?? availableParallelism();
+        const result = await finetune(
+          {
+            tf: deps.tf,
+            logger,
+            baseCheckpoint: await base(),
+            ...(workers > 1 ? { createTrainer: (p) => createParallelTrainer({ ...p, workers, candidates: deps.backendCandidates }) } : {}),
+          },
+          { ...params, store: deps.store },
+        );
         const key = assistantKeys(params.assistantId).model;
         versions.set(key, (versions.get(key) ?? 0) + 1);
         models.delete(key);

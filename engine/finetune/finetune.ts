@@ -5,7 +5,8 @@ import { architectureFingerprint, modelPresets, type ModelConfig } from '../mode
 import { renderLossPlot } from '../plot/renderLossPlot.ts';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer.ts';
 import { createBatchSource } from '../train/batches.ts';
-import { createTrainer, type AdamOptions, type Trainer, type TrainerState } from '../train/createTrainer.ts';
+import { createTrainer, type AdamOptions, type TrainerState } from '../train/createTrainer.ts';
+import type { TrainerLike } from '../train/createParallelTrainer.ts';
 import { runTraining, type TrainingProgress } from '../train/runTraining.ts';
 import type { EngineLogger, Tf } from '../types.ts';
 import { parseDatasets, type DatasetInput } from './parseDatasets.ts';
@@ -17,8 +18,8 @@ export type FinetuneDeps = {
   baseCheckpoint?: Uint8Array | null | undefined;
   /** Architecture when there is no base checkpoint (defaults to the base preset). */
   config?: ModelConfig | undefined;
-  /** Builds the trainer; injectable so a data-parallel trainer can be used. */
-  createTrainer?: ((p: { config: ModelConfig; state?: TrainerState; adam: Partial<AdamOptions> }) => Trainer) | undefined;
+  /** Builds the trainer; injectable so a data-parallel trainer ({@link createParallelTrainer}) can be used. */
+  createTrainer?: ((p: { config: ModelConfig; state?: TrainerState; adam: Partial<AdamOptions> }) => TrainerLike | Promise<TrainerLike>) | undefined;
 };
 
 export type FinetuneParameters = {
@@ -107,15 +108,15 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
     : base
       ? { weights: base.weights, step: 0 }
       : undefined;
-  const make = deps.createTrainer ?? ((p) => createTrainer(tf, p));
+  const make = deps.createTrainer ?? ((p: { config: ModelConfig; state?: TrainerState; adam: Partial<AdamOptions> }) => createTrainer(tf, p));
   const adam: Partial<AdamOptions> = { learningRate: params.learningRate ?? 1e-3, warmupSteps: 10 };
-  const trainer = make({ config, ...(state ? { state } : {}), adam });
+  const trainer = await make({ config, ...(state ? { state } : {}), adam });
   const startStep = existing?.cursor.step ?? 0;
   const losses = existing ? [...existing.losses] : [];
   if (existing) deps.logger?.info({ assistantId: params.assistantId, step: startStep, totalSteps }, 'resuming fine-tune from checkpoint');
 
   const save = async (step: number, status: string) => {
-    const s = trainer.state();
+    const s = await trainer.state();
     await saveCheckpoint(tf, { save: (b) => params.store.save(keys.training, b) }, {
       fingerprint,
       config,
@@ -142,7 +143,7 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
       signal: params.signal,
     });
     // Serving weights first, then mark the run done: a crash in between just redoes the last save.
-    const s = trainer.state();
+    const s = await trainer.state();
     await saveCheckpoint(tf, { save: (b) => params.store.save(keys.model, b) }, {
       fingerprint,
       config,
@@ -155,7 +156,7 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
     });
     await save(totalSteps, 'done');
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
   return { checkpointKey: keys.model, losses, lossPlotPng: renderLossPlot(losses, { title: 'Fine-tune loss' }), resumed: Boolean(existing), steps: totalSteps };
 }
