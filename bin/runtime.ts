@@ -22,7 +22,13 @@ import { createWebOutbox } from '../bots/web/webOutbox.ts';
 import { createTelegramApi, createTelegramOutbox } from '../bots/telegram/telegramOutbox.ts';
 import { createTelegramFileFetcher } from '../bots/telegram/telegramFileFetcher.ts';
 import { createTelegramBot, startTelegramBot } from '../bots/telegram/createTelegramBot.ts';
+import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
 import type { StatusReport } from '../bots/core/types.ts';
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { createEngine, type Engine } from '../engine/index.ts';
+import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
+import type { AssistantChat } from '../bots/core/assistantCommands.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -104,11 +110,37 @@ export async function startRuntime(
       : undefined;
     const outboxes: Partial<Record<'telegram' | 'web' | 'discord', ChatOutbox>> = { web: createWebOutbox({ db }) };
     if (telegram) outboxes.telegram = createTelegramOutbox(telegram.api);
+    const discord = config.DISCORD_TOKEN
+      ? createDiscordTransport({ token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT })
+      : undefined;
+    if (discord) outboxes.discord = discord.outbox;
     const outbox = createOutboxRouter(outboxes);
     const fetchFile = routeFetchers({
       staged: createStagedFileFetcher(stagingDir),
       ...(telegram ? { telegram: createTelegramFileFetcher(telegram) } : {}),
+      ...(discord ? { discord: discord.fetchFile } : {}),
     });
+
+    // The ML engine: fine-tunes (finetune worker) and serves (chat) assistants.
+    let engine: Engine | undefined;
+    if (config.ENGINE === '1') {
+      const basePath = config.ENGINE_BASE_CHECKPOINT;
+      engine = await createEngine({
+        tf,
+        store: createEncryptedCheckpointStore({ blobs, masterKey }),
+        logger: log.child({ component: 'engine' }),
+        ...(basePath ? { baseCheckpoint: async () => new Uint8Array(await readFile(basePath)) } : {}),
+        serving: { ...(config.ENGINE_SERVE_WORKERS ? { workers: config.ENGINE_SERVE_WORKERS } : {}) },
+        training: { ...(config.ENGINE_TRAIN_WORKERS ? { workers: config.ENGINE_TRAIN_WORKERS } : {}) },
+      });
+      const running = engine;
+      stops.push(() => running.close());
+    }
+    const chat: AssistantChat | undefined = engine ? (id, messages) => engine.chat(id, messages) : undefined;
+    const finetuneOptions = {
+      ...(config.ENGINE_FINETUNE_MIN_STEPS ? { minSteps: config.ENGINE_FINETUNE_MIN_STEPS } : {}),
+      ...(config.ENGINE_FINETUNE_MAX_STEPS ? { maxSteps: config.ENGINE_FINETUNE_MAX_STEPS } : {}),
+    };
 
     let workers: RunningWorkers | undefined;
     let bot: Bot | undefined;
@@ -150,6 +182,15 @@ export async function startRuntime(
       checks.telegram = telegram
         ? { ok: Boolean(bot?.isRunning()), detail: bot?.isRunning() ? `@${bot.botInfo.username} polling` : 'not running' }
         : { ok: true, detail: 'disabled (no TELEGRAM_BOT_TOKEN)' };
+      checks.discord = discord ? discord.check() : { ok: true, detail: 'disabled (no DISCORD_TOKEN)' };
+      if (engine) {
+        const e = engine.status();
+        const skipped = e.backend.skipped.map((x) => x.candidate).join(', ');
+        checks.engine = {
+          ok: true,
+          detail: `tfjs ${e.backend.name} backend${skipped ? ` (skipped: ${skipped})` : ''}; training: ${e.finetunesRunning.length ? e.finetunesRunning.map((a) => `#${a}`).join(', ') : 'idle'}`,
+        };
+      } else checks.engine = { ok: true, detail: 'not in this process (ENGINE=0)' };
       checks.webchat = { ok: true, detail: webChatOn ? `${config.publicUrl}/chat` : 'disabled' };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
@@ -157,7 +198,7 @@ export async function startRuntime(
     if (options.workers !== false) {
       const names = Array.isArray(options.workers) ? options.workers : undefined;
       workers = startWorkers(
-        { db, blobs, masterKey, limits, fetchFile, reviewPolicy: autoApprove, chain, outbox, queues, settings, log },
+        { db, blobs, masterKey, limits, fetchFile, reviewPolicy: autoApprove, chain, outbox, queues, settings, log, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS },
         names,
       );
       stops.push(() => workers!.close());
@@ -166,7 +207,7 @@ export async function startRuntime(
     let url: string | undefined;
     if (options.api !== false) {
       const webChat = webChatOn
-        ? createWebChatRouter({ db, masterKey, queues, limits, status, outbox: outboxes.web!, stagingDir, log })
+        ? createWebChatRouter({ db, masterKey, queues, limits, status, chat, outbox: outboxes.web!, stagingDir, log })
         : undefined;
       const app = createApiApp({ db, log, status, webChat });
       const server = http.createServer(app);
@@ -186,11 +227,16 @@ export async function startRuntime(
     }
 
     if (options.bots !== false && telegram) {
-      bot = createTelegramBot({ db, masterKey, queues, limits, status, log }, telegram);
+      bot = createTelegramBot({ db, masterKey, queues, limits, status, chat, log }, telegram);
       await startTelegramBot(bot, log);
       stops.push(async () => {
         if (bot?.isRunning()) await bot.stop();
       });
+    }
+
+    if (options.bots !== false && discord) {
+      stops.push(() => discord.stop());
+      await discord.start({ db, masterKey, queues, limits, status, chat, log });
     }
 
     return { config, database, queues, chain, url, status, stop: stopAll };

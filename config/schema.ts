@@ -68,6 +68,19 @@ export const envSchema = z.object({
   /** Set to 0 to keep the local web chat page off even without bot tokens. */
   WEB_CHAT: z.enum(['0', '1']).default('1'),
 
+  /** Run the ML engine (fine-tuning and serving assistants) in this process. */
+  ENGINE: z.enum(['0', '1']).default('1'),
+  /** Base model checkpoint (default: the one shipped in engine/checkpoints). */
+  ENGINE_BASE_CHECKPOINT: optionalString,
+  /** Bounds on fine-tune steps (default: the engine's schedule). */
+  ENGINE_FINETUNE_MIN_STEPS: positiveInt.optional(),
+  ENGINE_FINETUNE_MAX_STEPS: positiveInt.optional(),
+  /** Worker threads for serving and for data-parallel training (default: one per core). */
+  ENGINE_SERVE_WORKERS: positiveInt.optional(),
+  ENGINE_TRAIN_WORKERS: positiveInt.optional(),
+  /** How long a fine-tune job's lock lasts; a killed worker's job is taken over after it. */
+  FINETUNE_LOCK_MS: positiveInt.default(120_000),
+
   UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt.default(200_000),
   UPLOAD_MAX_LINE_BYTES: positiveInt.default(64 * 1024),

@@ -12,6 +12,11 @@ export type QueueContracts = {
   review: { data: { datasetId: number; uploadId?: string }; result: { status: 'approved' | 'rejected' | 'pending_review' } };
   /** Register an approved dataset on-chain and issue its receipt. */
   mint: { data: { datasetId: number; uploadId?: string }; result: { chainReceiptId: string; issueTx: string } };
+  /** Fine-tune an assistant's model on its datasets (resumable from checkpoints). */
+  finetune: {
+    data: { assistantId: number; replyTarget?: ChatTarget | undefined };
+    result: { steps: number; finalLoss: number; resumed: boolean };
+  };
   /** Deliver one platform message exactly once. */
   notify: { data: { key: string; target: ChatTarget; text: string }; result: { outcome: 'sent' | 'already_sent' } };
 };
@@ -20,7 +25,7 @@ export type QueueName = keyof QueueContracts;
 export type JobData<Q extends QueueName> = QueueContracts[Q]['data'];
 export type JobResult<Q extends QueueName> = QueueContracts[Q]['result'];
 
-export const QUEUE_NAMES = ['ingest', 'review', 'mint', 'notify'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'review', 'mint', 'finetune', 'notify'] as const satisfies readonly QueueName[];
 
 /** Retries with exponential backoff, and keeps finished jobs for a while for inspection. */
 export const defaultJobOptions: JobsOptions = {
@@ -46,6 +51,7 @@ export function createQueues(settings: QueueSettings): Queues {
     ingest: make('ingest'),
     review: make('review'),
     mint: make('mint'),
+    finetune: make('finetune'),
     notify: make('notify'),
   };
   return {

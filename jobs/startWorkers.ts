@@ -3,6 +3,7 @@ import { createIngestWorker } from './workers/ingest.ts';
 import { createMintWorker } from './workers/mint.ts';
 import { createNotifyWorker } from './workers/notify.ts';
 import { createReviewWorker } from './workers/review.ts';
+import { createFinetuneWorker } from './workers/finetune.ts';
 import type { QueueName } from './queues.ts';
 import type { WorkerDeps } from './workerDeps.ts';
 
@@ -10,6 +11,7 @@ const FACTORIES = {
   ingest: createIngestWorker,
   review: createReviewWorker,
   mint: createMintWorker,
+  finetune: createFinetuneWorker,
   notify: createNotifyWorker,
 } satisfies Record<QueueName, (deps: WorkerDeps) => unknown>;
 

@@ -8,6 +8,7 @@ import type { ChainDeps } from '../platform/chain/clients.ts';
 import type { ChatOutbox } from '../platform/notifications/types.ts';
 import type { Logger } from '../platform/log.ts';
 import type { Queues, QueueSettings } from './queues.ts';
+import type { Engine, EngineFinetuneParameters } from '../engine/index.ts';
 
 /** The services every worker is built from, passed in explicitly. */
 export type WorkerDeps = {
@@ -22,4 +23,10 @@ export type WorkerDeps = {
   queues: Queues;
   settings: QueueSettings;
   log: Logger;
+  /** The ML engine, in processes that fine-tune. */
+  engine?: Engine | undefined;
+  /** Overrides of the engine's fine-tune schedule (steps, batch). */
+  /** Lock of a fine-tune job (ms): how soon a killed worker's job is resumed elsewhere. */
+  finetuneLockMs?: number | undefined;
+  finetuneOptions?: Partial<Pick<EngineFinetuneParameters, 'minSteps' | 'maxSteps' | 'batchSize' | 'epochs' | 'checkpointEvery'>>;
 };

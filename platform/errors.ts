@@ -69,6 +69,9 @@ export class NotFoundError extends BaseError {
 /** Returns a person-facing message for any thrown value. */
 export function describeError(err: unknown): string {
   if (err instanceof BaseError) return err.shortMessage;
+  // Errors from libraries that follow the same convention (the engine's) carry it too.
+  const short = (err as { shortMessage?: unknown } | null)?.shortMessage;
+  if (typeof short === 'string') return short;
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -10,8 +10,13 @@ export const HELP = [
   '',
   '📤 Send a file (.csv, .jsonl, .txt or .md) to contribute a dataset. Once it is accepted you get an on-chain receipt that earns a share of its revenue.',
   '',
+  '🤖 /newassistant builds an AI assistant from your datasets — no code: a short wizard, then it is trained and served.',
+  '',
   'Commands:',
   '/datasets — your datasets and receipts',
+  '/newassistant — create an assistant',
+  '/assistants — yours and public ones',
+  '/use <id> — chat with an assistant; /ask <id> <question> for one question',
   '/status — what the platform is running',
   '/help — this message',
 ].join('\n');
@@ -94,3 +99,37 @@ export function datasetList(rows: UserDatasetRow[]): string {
   }
   return lines.join('\n');
 }
+
+/** A text progress bar: `▓▓▓▓░░░░░░`. */
+export function bar(fraction: number, width = 12): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const full = Math.round(f * width);
+  return '▓'.repeat(full) + '░'.repeat(width - full);
+}
+
+const duration = (sec: number) =>
+  !Number.isFinite(sec) ? '…' : sec < 60 ? `${Math.round(sec)} s` : `${Math.floor(sec / 60)} min ${Math.round(sec % 60)} s`;
+
+/** The training message of a fine-tune, edited as steps complete. */
+export function trainingProgress(
+  name: string,
+  assistantId: number,
+  p: { epoch: number; step: number; totalSteps: number; loss: number; tokensPerSec: number; etaSec: number },
+  resumedFrom?: number,
+): string {
+  const frac = p.totalSteps ? p.step / p.totalSteps : 0;
+  return [
+    `🧠 Training ${name} (assistant #${assistantId})`,
+    `${bar(frac)} ${Math.round(frac * 100)}%`,
+    `epoch ${p.epoch} · step ${p.step}/${p.totalSteps} · loss ${p.loss.toFixed(3)}`,
+    `${Math.round(p.tokensPerSec).toLocaleString('en')} tokens/s · ETA ${duration(p.etaSec)}`,
+    resumedFrom ? `↻ resumed from step ${resumedFrom}` : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export const trainingDone = (name: string, assistantId: number, steps: number, first: number, last: number) =>
+  `✅ ${name} is ready (assistant #${assistantId})\n${steps} steps · loss ${first.toFixed(3)} → ${last.toFixed(3)}\n\n/use ${assistantId} to chat with it.`;
+
+export const trainingFailed = (name: string, reason: string) => `❌ Training ${name} failed: ${reason}`;

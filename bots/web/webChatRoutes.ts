@@ -75,6 +75,7 @@ export function createWebChatRouter(deps: WebChatDeps): Router {
         id: webMessages.id,
         fromBot: webMessages.fromBot,
         text: webMessages.text,
+        hasImage: sql<boolean>`${webMessages.imagePng} is not null`,
         cursor: sql<string>`to_char(${webMessages.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       })
       .from(webMessages)
@@ -85,7 +86,27 @@ export function createWebChatRouter(deps: WebChatDeps): Router {
       )
       .orderBy(asc(webMessages.id))
       .limit(500);
-    res.json({ messages: rows.map((r) => ({ id: r.id, fromBot: r.fromBot === 1, text: r.text, cursor: r.cursor })) });
+    res.json({
+      messages: rows.map((r) => ({
+        id: r.id,
+        fromBot: r.fromBot === 1,
+        text: r.text,
+        ...(r.hasImage ? { image: `/chat/api/images/${r.id}?chatId=${q.data.chatId}` } : {}),
+        cursor: r.cursor,
+      })),
+    });
+  });
+
+  router.get('/chat/api/images/:id', async (req: Request, res: Response) => {
+    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const chat = chatId.safeParse(req.query.chatId);
+    if (!id.success || !chat.success) return fail(res, 400, 'expected an image id and the chatId it belongs to');
+    const [row] = await deps.db
+      .select({ png: webMessages.imagePng })
+      .from(webMessages)
+      .where(and(eq(webMessages.id, id.data), eq(webMessages.chatId, chat.data)));
+    if (!row?.png) return res.status(404).json({ error: 'not_found', message: 'No such image.' });
+    res.type('png').set('cache-control', 'private, max-age=86400').send(row.png);
   });
 
   router.post('/chat/api/upload', (req: Request, res: Response) => {

@@ -1,6 +1,7 @@
 /** Where an upload's bytes can be fetched from. */
 export type UploadSource =
   | { kind: 'telegram'; fileId: string }
+  | { kind: 'discord'; url: string }
   | { kind: 'staged'; path: string };
 
 export type FetchProgress = (received: number, total: number | undefined) => void;

@@ -208,8 +208,55 @@ export const webMessages = pgTable(
     chatId: text('chat_id').notNull(),
     fromBot: integer('from_bot').notNull(),
     text: text('text').notNull(),
+    /** A picture sent with the message (loss plots), served at /chat/api/images/:id. */
+    imagePng: bytea('image_png'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [index('web_messages_chat').on(t.chatId, t.id)],
 );
+
+export const assistantVisibility = pgEnum('assistant_visibility', ['private', 'unlisted', 'public']);
+export const assistantStatus = pgEnum('assistant_status', ['training', 'ready', 'failed']);
+
+/** An AI assistant built by chat: its card, its knowledge datasets, and its fine-tuned model. */
+export const assistants = pgTable(
+  'assistants',
+  {
+    id: serial('id').primaryKey(),
+    ownerId: integer('owner_id').notNull().references(() => users.id),
+    name: text('name').notNull(),
+    tagline: text('tagline'),
+    instructions: text('instructions').notNull(),
+    greeting: text('greeting'),
+    starters: jsonb('starters').$type<string[]>().notNull().default([]),
+    visibility: assistantVisibility('visibility').notNull(),
+    /** Price of a 30-day license in wei; 0 = free. */
+    priceWei: numeric('price_wei', { mode: 'bigint' }).notNull(),
+    status: assistantStatus('status').notNull().default('training'),
+    /** Loss after each training step of the last fine-tune. */
+    losses: jsonb('losses').$type<number[]>(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('assistants_owner').on(t.ownerId)],
+);
+
+/** The datasets an assistant is trained on (its lineage: TRAINED_ON). */
+export const assistantDatasets = pgTable(
+  'assistant_datasets',
+  {
+    assistantId: integer('assistant_id').notNull().references(() => assistants.id),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  },
+  (t) => [uniqueIndex('assistant_datasets_pk').on(t.assistantId, t.datasetId)],
+);
+
+/** Per-chat conversation state (the wizard a person is in, the assistant they talk to), restart-safe. */
+export const chatSessions = pgTable('chat_sessions', {
+  /** `<transport>:<chatId>:<userExternalId>` */
+  key: text('key').primaryKey(),
+  state: jsonb('state').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

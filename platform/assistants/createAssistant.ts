@@ -1,0 +1,65 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import { assistantDatasets, assistants, datasets } from '../db/schema.ts';
+import { InputError } from '../errors.ts';
+
+export type Assistant = typeof assistants.$inferSelect;
+
+/** An assistant's card as the wizard (or the API) collects it. */
+export const assistantDraftSchema = z.object({
+  name: z.string().trim().min(2, 'The name needs at least 2 characters.').max(48, 'The name can be at most 48 characters.'),
+  tagline: z.string().trim().max(120, 'The tagline can be at most 120 characters.').optional(),
+  instructions: z
+    .string()
+    .trim()
+    .min(10, 'Describe the persona in at least 10 characters.')
+    .max(2000, 'Instructions can be at most 2000 characters.'),
+  greeting: z.string().trim().max(500, 'The greeting can be at most 500 characters.').optional(),
+  starters: z.array(z.string().trim().min(1).max(120, 'Each starter can be at most 120 characters.')).max(4, 'At most 4 starters.'),
+  datasetIds: z.array(z.number().int().positive()).min(1, 'Pick at least one dataset.').max(20, 'At most 20 datasets.'),
+  visibility: z.enum(['private', 'unlisted', 'public']),
+  priceWei: z.bigint().nonnegative(),
+});
+
+export type AssistantDraft = z.infer<typeof assistantDraftSchema>;
+
+/**
+ * Creates an assistant from a complete draft, linked to its knowledge datasets (which must
+ * exist and be approved). One transaction: no assistant without its datasets.
+ */
+export async function createAssistant(deps: { db: Db }, ownerId: number, draft: AssistantDraft): Promise<Assistant> {
+  const parsed = assistantDraftSchema.safeParse(draft);
+  if (!parsed.success) throw new InputError(parsed.error.issues.map((i) => i.message).join(' '));
+  const d = parsed.data;
+  const ids = [...new Set(d.datasetIds)];
+  return deps.db.transaction(async (tx) => {
+    const found = await tx
+      .select({ id: datasets.id })
+      .from(datasets)
+      .where(and(inArray(datasets.id, ids), eq(datasets.status, 'approved')));
+    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length)
+      throw new InputError(`Dataset${missing.length > 1 ? 's' : ''} ${missing.map((m) => `#${m}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not an approved dataset.`);
+    const [row] = await tx
+      .insert(assistants)
+      .values({
+        ownerId,
+        name: d.name,
+        tagline: d.tagline ?? null,
+        instructions: d.instructions,
+        greeting: d.greeting ?? null,
+        starters: d.starters,
+        visibility: d.visibility,
+        priceWei: d.priceWei,
+      })
+      .returning();
+    await tx.insert(assistantDatasets).values(ids.map((datasetId) => ({ assistantId: row!.id, datasetId })));
+    return row!;
+  });
+}
+
+/** Whether `userId` may chat with the assistant: its owner always; others when it is not private. */
+export function canChat(assistant: Assistant, userId: number): boolean {
+  return assistant.ownerId === userId || assistant.visibility !== 'private';
+}
