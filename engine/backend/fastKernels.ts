@@ -116,7 +116,41 @@ export function installFastWasmKernels(tf: Tf): string[] {
     });
   };
 
+  const originalConcat = tf.getKernel('Concat', 'wasm');
+  // Concat along an inner axis copies one short run per outer index; a typed-array view per run
+  // (subarray) costs more than copying a few dozen floats, so short runs are copied by a loop.
+  const concat: KernelFunc = (args) => {
+    const inputs = (args.inputs as unknown as TensorInfo[]).filter((t) => t.shape.reduce((a, b) => a * b, 1) > 0);
+    if (!originalConcat || inputs.length < 2 || inputs[0]!.dtype === 'string') return originalConcat!.kernelFunc(args);
+    const axis = tf.util.parseAxisParam((args.attrs as { axis: number | number[] }).axis, inputs[0]!.shape)[0] ?? 0;
+    const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(outShape, inputs[0]!.dtype);
+    const outer = inputs[0]!.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    const inner = inputs.map((t) => t.shape.slice(axis).reduce((a, b) => a * b, 1));
+    const rowOut = inner.reduce((a, b) => a + b, 0);
+    const ins = inputs.map((t) => backend.typedArrayFromHeap(t));
+    const ov = backend.typedArrayFromHeap(out);
+    let offset = 0;
+    for (let i = 0; i < ins.length; i++) {
+      const src = ins[i]!;
+      const n = inner[i]!;
+      if (n >= 64 || outer === 1) {
+        for (let b = 0; b < outer; b++) ov.set(src.subarray(b * n, b * n + n), b * rowOut + offset);
+      } else {
+        for (let b = 0; b < outer; b++) {
+          const so = b * n;
+          const oo = b * rowOut + offset;
+          for (let k = 0; k < n; k++) ov[oo + k] = src[so + k]!;
+        }
+      }
+      offset += n;
+    }
+    return out;
+  };
+
   const configs: KernelConfig[] = [
+    { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concat },
     { kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice },
     { kernelName: 'Unpack', backendName: 'wasm', kernelFunc: unpack },
     { kernelName: 'SplitV', backendName: 'wasm', kernelFunc: splitV },

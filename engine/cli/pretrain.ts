@@ -6,11 +6,13 @@
  *
  * Options: --steps N (default 1200)  --minutes M (stop after M minutes, default 10)
  *          --batch B (8)  --lr X (2e-3)  --out PATH  --fresh (ignore saved state)
+ *          --workers W (data-parallel threads, default: one per core)
  */
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint/format.ts';
@@ -19,6 +21,7 @@ import { architectureFingerprint, modelPresets, paramCount } from '../model/conf
 import { createByteTokenizer } from '../tokenizer/byteTokenizer.ts';
 import { createBatchSource } from '../train/batches.ts';
 import { createTrainer } from '../train/createTrainer.ts';
+import { createParallelTrainer, type TrainerLike } from '../train/createParallelTrainer.ts';
 import { runTraining } from '../train/runTraining.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(here, '..', 'checkpoints', 'base.ckpt') },
     state: { type: 'string', default: '.caravan/engine' },
     fresh: { type: 'boolean', default: false },
+    workers: { type: 'string', default: String(availableParallelism()) },
   },
 });
 
@@ -60,16 +64,19 @@ const stateKey = 'pretrain-base';
 const saved = values.fresh ? null : await store.load(stateKey);
 const resume = saved ? decodeCheckpoint(saved, { config, key: stateKey }) : null;
 console.log(`corpus: ${tokens.length} bytes; model: ${paramCount(config)} parameters; ${resume ? `resuming at step ${resume.cursor.step}` : 'fresh start'}`);
-const trainer = createTrainer(tf, {
+const trainerParams = {
   config,
   state: resume ? { weights: resume.weights, m: resume.m, v: resume.v, step: resume.optimizerStep } : undefined,
   adam: { learningRate: Number(values.lr), warmupSteps: 50 },
   seed: 7,
-});
+};
+const workers = Number(values.workers);
+const trainer: TrainerLike = workers > 1 ? await createParallelTrainer({ ...trainerParams, workers }) : createTrainer(tf, trainerParams);
+console.log(`training on ${workers > 1 ? `${workers} data-parallel worker threads` : 'this thread'}`);
 const losses = resume ? [...resume.losses] : [];
 const fingerprint = architectureFingerprint(config);
-const snapshot = (step: number, withOptimizer: boolean) => {
-  const s = trainer.state();
+const snapshot = async (step: number, withOptimizer: boolean) => {
+  const s = await trainer.state();
   return encodeCheckpoint({
     fingerprint,
     config,
@@ -93,7 +100,7 @@ try {
     totalSteps,
     losses,
     checkpointEvery: 50,
-    checkpoint: (step) => store.save(stateKey, snapshot(step, true)),
+    checkpoint: async (step) => store.save(stateKey, await snapshot(step, true)),
     signal: controller.signal,
     onProgress: (p) => {
       lastStep = p.step;
@@ -104,12 +111,12 @@ try {
       }
     },
   });
-  await store.save(stateKey, snapshot(totalSteps, true));
+  await store.save(stateKey, await snapshot(totalSteps, true));
 } catch (error) {
   if ((error as Error).name !== 'AbortedError') throw error;
   console.log(`stopped at step ${lastStep} (time budget); rerun to continue`);
 }
 await mkdir(dirname(values.out!), { recursive: true });
-await writeFile(values.out!, snapshot(lastStep, false));
+await writeFile(values.out!, await snapshot(lastStep, false));
 console.log(`wrote ${values.out} (step ${lastStep}, last loss ${losses.at(-1)?.toFixed(3)})`);
-trainer.dispose();
+await trainer.dispose();

@@ -37,21 +37,45 @@ export type Decoder = {
 export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array): Decoder {
   const model = createTransformer(tf, config);
   const flat = tf.tensor1d(weights);
-  const p: Params = tf.tidy(() => {
-    const v = model.views(flat);
-    for (const t of Object.values(v)) tf.keep(t);
-    return v;
-  });
-  flat.dispose();
   const { dModel: d, nHeads: H, vocabSize: V, contextLength: C } = config;
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
-  const w = (name: string) => p[name] as Tensor;
+  // Serving-time weights: p keeps the training layout (prefill reuses the training forward), and
+  // `fused` folds each LayerNorm's gain and bias into the matrix that follows it
+  // (LN(x)·W + b = x̂·(diag(g)·W) + (β·W + b)), the attention scale into the query columns, and
+  // stacks token and position tables so a step embeds with one product.
+  const { p, fused } = tf.tidy(() => {
+    const v = model.views(flat);
+    const fold = (g: string, b: string, wn: string, bn: string, qScale = false) => {
+      let W = tf.mul(tf.reshape(v[g]!, [d, 1]), v[wn]!);
+      let bias = tf.add(tf.reshape(tf.matMul(tf.reshape(v[b]!, [1, d]), v[wn]! as Tensor2D), [-1]), v[bn]!);
+      if (qScale) {
+        const colScale = tf.concat([tf.fill([d], scale), tf.ones([2 * d])]);
+        W = tf.mul(W, colScale);
+        bias = tf.mul(bias, colScale);
+      }
+      return [W, bias] as const;
+    };
+    const f: Record<string, Tensor> = { emb: tf.concat([v['tok_emb']!, v['pos_emb']!], 0) };
+    for (let l = 0; l < config.nLayers; l++) {
+      [f[`h${l}.wqkv`], f[`h${l}.bqkv`]] = fold(`h${l}.ln1.g`, `h${l}.ln1.b`, `h${l}.attn.wqkv`, `h${l}.attn.bqkv`, true);
+      [f[`h${l}.w1`], f[`h${l}.b1`]] = fold(`h${l}.ln2.g`, `h${l}.ln2.b`, `h${l}.mlp.w1`, `h${l}.mlp.b1`);
+      f[`h${l}.wo`] = v[`h${l}.attn.wo`]!;
+      f[`h${l}.bo`] = v[`h${l}.attn.bo`]!;
+      f[`h${l}.w2`] = v[`h${l}.mlp.w2`]!;
+      f[`h${l}.b2`] = v[`h${l}.mlp.b2`]!;
+    }
+    [f['head.w'], f['head.b']] = fold('lnf.g', 'lnf.b', 'head.w', 'head.b');
+    for (const t of [...Object.values(v), ...Object.values(f)]) tf.keep(t);
+    return { p: v as Params, fused: f };
+  });
+  flat.dispose();
+  const w = (name: string) => fused[name] as Tensor;
 
-  const layerNorm = (x: Tensor, g: Tensor, b: Tensor) => {
-    const mean = tf.mean(x, -1, true);
-    const xc = tf.sub(x, mean);
-    return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5))), g), b);
+  /** (x − mean) / std, without gain and bias (those live in the next product). */
+  const normalize = (x: Tensor) => {
+    const xc = tf.sub(x, tf.mean(x, -1, true));
+    return tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)));
   };
   const dense = (x: Tensor, wn: string, bn: string, relu = false) =>
     tf.fused.matMul({ a: x as Tensor2D, b: w(wn) as Tensor2D, bias: w(bn), activation: relu ? 'relu' : 'linear' });
@@ -95,27 +119,30 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     const Bs = tokens.length;
     const next: KvCache = { k: [], vt: [], mask: cache.mask, length: cache.length + 1 };
     const logits = tf.tidy(() => {
-      const tokOh = model.ops.oneHotF(tf.tensor1d(Array.from(tokens), 'int32'), V);
-      const posOh = model.ops.oneHotF(tf.tensor1d(Array.from(positions, (x) => Math.min(x, C - 1)), 'int32'), C);
-      let x: Tensor = tf.add(tf.matMul(tokOh, w('tok_emb') as Tensor2D), tf.matMul(posOh, w('pos_emb') as Tensor2D));
+      // Row b of the two-hot matrix selects token tokens[b] and position V + positions[b] of the stacked table.
+      const ids = new Int32Array(Bs * 2);
+      for (let b = 0; b < Bs; b++) {
+        ids[2 * b] = tokens[b]!;
+        ids[2 * b + 1] = V + Math.min(positions[b]!, C - 1);
+      }
+      const twoHot = tf.sum(tf.reshape(model.ops.oneHotF(tf.tensor1d(ids, 'int32'), V + C), [Bs, 2, V + C]), 1);
+      let x: Tensor = tf.matMul(twoHot as Tensor2D, w('emb') as Tensor2D);
       const mask = tf.concat([cache.mask, tf.zeros([Bs, 1, 1])], 2);
       next.mask = tf.keep(mask);
       for (let l = 0; l < config.nLayers; l++) {
-        const a = layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`));
-        const qkv = dense(a, `h${l}.attn.wqkv`, `h${l}.attn.bqkv`);
+        const qkv = dense(normalize(x), `h${l}.wqkv`, `h${l}.bqkv`);
         const [q, k, v] = tf.split(qkv, 3, 1) as [Tensor, Tensor, Tensor];
         const K = tf.keep(tf.concat([cache.k[l]!, tf.reshape(k, [Bs, H, 1, dh])], 2));
         const Vt = tf.keep(tf.concat([cache.vt[l]!, tf.reshape(v, [Bs, H, dh, 1])], 3));
         next.k.push(K);
         next.vt.push(Vt);
-        const s = tf.sum(tf.mul(tf.reshape(tf.mul(q, scale), [Bs, H, 1, dh]), K), -1); // [Bs, H, L]
+        const s = tf.sum(tf.mul(tf.reshape(q, [Bs, H, 1, dh]), K), -1); // [Bs, H, L]; q is pre-scaled
         const pr = tf.softmax(tf.add(s, mask));
         const o = tf.sum(tf.mul(tf.reshape(pr, [Bs, H, 1, next.length]), Vt), -1); // [Bs, H, dh]
-        x = tf.add(x, dense(tf.reshape(o, [Bs, d]), `h${l}.attn.wo`, `h${l}.attn.bo`));
-        const a2 = layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`));
-        x = tf.add(x, dense(dense(a2, `h${l}.mlp.w1`, `h${l}.mlp.b1`, true), `h${l}.mlp.w2`, `h${l}.mlp.b2`));
+        x = tf.add(x, dense(tf.reshape(o, [Bs, d]), `h${l}.wo`, `h${l}.bo`));
+        x = tf.add(x, dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`));
       }
-      return dense(layerNorm(x, w('lnf.g'), w('lnf.b')), 'head.w', 'head.b').dataSync() as Float32Array;
+      return dense(normalize(x), 'head.w', 'head.b').dataSync() as Float32Array;
     });
     cache.k.forEach((t) => t.dispose());
     cache.vt.forEach((t) => t.dispose());
@@ -152,6 +179,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     disposeCache,
     dispose() {
       tf.dispose(Object.values(p));
+      tf.dispose(Object.values(fused).filter((t) => !Object.values(p).includes(t)));
       model.dispose();
     },
   };
