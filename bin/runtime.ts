@@ -140,6 +140,7 @@ export async function startRuntime(
     const finetuneOptions = {
       ...(config.ENGINE_FINETUNE_MIN_STEPS ? { minSteps: config.ENGINE_FINETUNE_MIN_STEPS } : {}),
       ...(config.ENGINE_FINETUNE_MAX_STEPS ? { maxSteps: config.ENGINE_FINETUNE_MAX_STEPS } : {}),
+      ...(config.ENGINE_CHECKPOINT_EVERY ? { checkpointEvery: config.ENGINE_CHECKPOINT_EVERY } : {}),
     };
 
     let workers: RunningWorkers | undefined;

@@ -78,6 +78,8 @@ export const envSchema = z.object({
   /** Worker threads for serving and for data-parallel training (default: one per core). */
   ENGINE_SERVE_WORKERS: positiveInt.optional(),
   ENGINE_TRAIN_WORKERS: positiveInt.optional(),
+  /** Save a resumable fine-tune checkpoint every N steps (default: the engine's). */
+  ENGINE_CHECKPOINT_EVERY: positiveInt.optional(),
   /** How long a fine-tune job's lock lasts; a killed worker's job is taken over after it. */
   FINETUNE_LOCK_MS: positiveInt.default(120_000),
 

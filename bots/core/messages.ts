@@ -129,7 +129,9 @@ export function trainingProgress(
     .join('\n');
 }
 
-export const trainingDone = (name: string, assistantId: number, steps: number, first: number, last: number) =>
-  `✅ ${name} is ready (assistant #${assistantId})\n${steps} steps · loss ${first.toFixed(3)} → ${last.toFixed(3)}\n\n/use ${assistantId} to chat with it.`;
+export const trainingDone = (name: string, assistantId: number, steps: number, first: number, last: number, resumedFrom?: number) =>
+  `✅ ${name} is ready (assistant #${assistantId})\n${steps} steps · loss ${first.toFixed(3)} → ${last.toFixed(3)}` +
+  (resumedFrom ? `\n↻ resumed from step ${resumedFrom} after an interruption` : '') +
+  `\n\n/use ${assistantId} to chat with it.`;
 
 export const trainingFailed = (name: string, reason: string) => `❌ Training ${name} failed: ${reason}`;

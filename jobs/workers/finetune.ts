@@ -64,7 +64,7 @@ export function createFinetuneWorker(deps: WorkerDeps) {
         .set({ status: 'ready', losses, lastError: null, updatedAt: new Date() })
         .where(eq(assistants.id, assistant.id));
       if (target?.messageId) {
-        await progress(trainingDone(assistant.name, assistant.id, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN), true);
+        await progress(trainingDone(assistant.name, assistant.id, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, firstStep), true);
         await deps.outbox.send(
           { transport: target.transport, chatId: target.chatId },
           `📉 Loss curve of ${assistant.name}'s fine-tune`,
