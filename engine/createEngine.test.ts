@@ -55,6 +55,19 @@ describe('createEngine', async () => {
     expect(reply.citations).toEqual([]);
   }, 60_000);
 
+  it('another engine sharing the store picks up a fine-tune finished elsewhere', async () => {
+    const other = await createEngine({ tf, store: createFsCheckpointStore({ dir }), baseCheckpoint: tinyBaseCheckpoint(), serving: { workers: 1 }, modelRefreshMs: 0 });
+    try {
+      expect((await other.chat('later', [{ role: 'user', content: 'refunds?' }], { maxTokens: 2 })).model).toBe('base');
+      await engine.finetune({ assistantId: 'later', datasets: [faqDataset], minSteps: 2, maxSteps: 2, batchSize: 2 });
+      const reply = await other.chat('later', [{ role: 'user', content: 'How long do refunds take?' }], { maxTokens: 2 });
+      expect(reply.model).toBe('assistant');
+      expect(reply.citations[0]?.location).toBe('row 1');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('rejects bad chat input with typed errors', async () => {
     await expect(engine.chat('shop', [{ role: 'user', content: 'x'.repeat(500) }])).rejects.toBeInstanceOf(ContextOverflowError);
     await expect(engine.chat('shop', [])).rejects.toBeInstanceOf(InvalidRequestError);

@@ -29,6 +29,11 @@ export type EngineDeps = {
   /** Backend candidates (default tfjs-node-gpu → tfjs-node → wasm → cpu). */
   backendCandidates?: BackendCandidate[] | undefined;
   serving?: { workers?: number; maxQueue?: number; maxBatch?: number } | undefined;
+  /**
+   * How long a loaded assistant model is trusted before the store is checked for a newer fine-tune
+   * (e.g. one finished by a job in another process). Default 30 s; `invalidate` forces it.
+   */
+  modelRefreshMs?: number | undefined;
   /** Fine-tuning threads: >1 trains data-parallel over worker threads (default: one per core). */
   training?: { workers?: number } | undefined;
 };
@@ -66,6 +71,8 @@ export type Engine = {
   chat(assistantId: string, messages: ChatMessage[], opts?: ChatOptions): Promise<ChatReturnType>;
   finetune(params: EngineFinetuneParameters): Promise<FinetuneReturnType>;
   status(): EngineStatus;
+  /** Drops the cached model of an assistant so the next chat loads the latest fine-tune. */
+  invalidate(assistantId: string): void;
   close(): Promise<void>;
 };
 
@@ -86,7 +93,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const tokenizer = createByteTokenizer();
   const running = new Set<string>();
   const versions = new Map<string, number>();
-  const models = new Map<string, { bytes: Uint8Array; passages: Passage[]; config: ModelConfig; version: number }>();
+  const models = new Map<string, { bytes: Uint8Array; passages: Passage[]; config: ModelConfig; version: number; checkedAt: number }>();
+  const refreshMs = deps.modelRefreshMs ?? 30_000;
+  const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.subarray(-32)).equals(Buffer.from(b.subarray(-32)));
   let basePromise: Promise<Uint8Array> | null = null;
   let pool: ServingPool | null = null;
 
@@ -103,15 +112,25 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   /** Loads (and caches) the weights that answer for an assistant: its fine-tune, else the base. */
   async function resolveModel(assistantId: string) {
     const key = assistantKeys(assistantId).model;
-    const version = versions.get(key) ?? 0;
     const cached = models.get(key);
-    if (cached && cached.version === version) return { key, ...cached };
+    if (cached && cached.version === (versions.get(key) ?? 0) && Date.now() - cached.checkedAt < refreshMs) return { key, ...cached };
     const bytes = await deps.store.load(key);
+    if (cached && bytes && sameBytes(cached.bytes, bytes)) {
+      // The checkpoint ends with its sha256: unchanged bytes, same model.
+      cached.checkedAt = Date.now();
+      return { key, ...cached };
+    }
+    if (cached) {
+      versions.set(key, (versions.get(key) ?? 0) + 1);
+      models.delete(key);
+      pool?.invalidate(key);
+    }
+    const version = versions.get(key) ?? 0;
     if (bytes) {
       const ckpt = decodeCheckpoint(bytes, undefined);
       const pBytes = await deps.store.load(assistantKeys(assistantId).passages);
       const passages = pBytes ? (JSON.parse(new TextDecoder().decode(pBytes)) as Passage[]) : [];
-      const entry = { bytes, passages, config: ckpt.config, version };
+      const entry = { bytes, passages, config: ckpt.config, version, checkedAt: Date.now() };
       models.set(key, entry);
       trim();
       return { key, ...entry };
@@ -119,13 +138,20 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     let b = models.get(BASE_KEY);
     if (!b) {
       const bytes2 = await base();
-      b = { bytes: bytes2, passages: [], config: decodeCheckpoint(bytes2).config, version: 0 };
+      b = { bytes: bytes2, passages: [], config: decodeCheckpoint(bytes2).config, version: 0, checkedAt: Date.now() };
       models.set(BASE_KEY, b);
     }
     return { key: BASE_KEY, ...b };
   }
   const trim = () => {
     while (models.size > 32) models.delete(models.keys().next().value as string);
+  };
+
+  const invalidate = (assistantId: string) => {
+    const key = assistantKeys(assistantId).model;
+    versions.set(key, (versions.get(key) ?? 0) + 1);
+    models.delete(key);
+    pool?.invalidate(key);
   };
 
   const getPool = () => {
@@ -202,16 +228,14 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           },
           { ...params, store: deps.store },
         );
-        const key = assistantKeys(params.assistantId).model;
-        versions.set(key, (versions.get(key) ?? 0) + 1);
-        models.delete(key);
-        pool?.invalidate(key);
+        invalidate(params.assistantId);
         return result;
       } finally {
         running.delete(params.assistantId);
       }
     },
     status: () => ({ backend, serving: pool?.status() ?? null, finetunesRunning: [...running] }),
+    invalidate,
     async close() {
       await pool?.close();
       pool = null;
