@@ -18,7 +18,7 @@ import { handleText, type CommandDeps } from '../core/handleCommand.ts';
 import { handleFile, type FileDeps } from '../core/handleFile.ts';
 import type { Conversation } from '../core/types.ts';
 import type { ChatImage } from '../../platform/notifications/types.ts';
-import { UPLOAD_FILE_OPTION, slashCommands } from './commands.ts';
+import { UPLOAD_FILE_OPTION, commandTextOf, slashCommands } from './commands.ts';
 import { fitContent } from './content.ts';
 import { DISCORD_API_ROOT } from './discordOutbox.ts';
 import { wrapDiscordError } from './errors.ts';
@@ -100,7 +100,7 @@ export function createDiscordBot(deps: DiscordBotDeps, params: { token: string; 
         const file = interaction.options.getAttachment(UPLOAD_FILE_OPTION, true);
         await handleFile(deps, conv, { fileName: file.name, size: file.size, source: { kind: 'discord', url: file.url } });
       } else {
-        await handleText(deps, conv, `/${interaction.commandName}`);
+        await handleText(deps, conv, commandTextOf(interaction));
       }
     } catch (err) {
       log.error({ err, command: interaction.commandName, user: interaction.user.id }, 'discord handler failed');
