@@ -149,7 +149,7 @@ export function checkpointIOHandler(
       const { data, specs } = await tf.io.encodeWeights(tensors);
       tf.dispose(Object.values(tensors));
       const { weights: _w, m: _m, v: _v, ...rest } = ckpt;
-      return { weightData: data, weightSpecs: specs, userDefinedMetadata: rest as unknown as Record<string, {}> };
+      return { weightData: data, weightSpecs: specs, userDefinedMetadata: rest as unknown as NonNullable<io.ModelArtifacts['userDefinedMetadata']> };
     },
   };
 }

@@ -18,7 +18,9 @@ describe('KV-cached decoder', async () => {
     const model = createTransformer(tf, config);
     const seq = Array.from(tokenizer.encode('hello world'));
     const full = tf.tidy(() => model.logits(model.views(tf.tensor1d(weights)), tf.tensor1d(seq, 'int32'), 1, seq.length).arraySync()) as number[][];
-    let { logits, cache } = decoder.prefill(seq.slice(0, 4));
+    const first = decoder.prefill(seq.slice(0, 4));
+    const logits = first.logits;
+    let cache = first.cache;
     expect(Math.max(...Array.from(logits, (v, i) => Math.abs(v - full[3]![i]!)))).toBeLessThan(1e-4);
     for (let t = 4; t < seq.length; t++) {
       const r = decoder.step(cache, [seq[t]!], [t]);
