@@ -36,19 +36,61 @@ export function sampleToken(logits: Float32Array, offset: number, V: number, tem
     }
     return best;
   }
-  const idx = Array.from({ length: V }, (_, i) => i);
-  idx.sort((a, b) => logits[offset + b]! - logits[offset + a]!);
+  // Top-k without sorting the vocabulary: find the k-th largest logit, keep those ≥ it.
   const k = topK > 0 ? Math.min(topK, V) : V;
-  const top = idx.slice(0, k);
-  const max = logits[offset + top[0]!]!;
-  const probs = top.map((i) => Math.exp((logits[offset + i]! - max) / temperature));
-  const total = probs.reduce((a, b) => a + b, 0);
-  let r = rand() * total;
-  for (let j = 0; j < k; j++) {
-    r -= probs[j]!;
-    if (r <= 0) return top[j]!;
+  const row = logits.subarray(offset, offset + V);
+  let threshold = -Infinity;
+  if (k < V) {
+    const scratch = Float32Array.from(row);
+    threshold = kthLargest(scratch, k);
   }
-  return top[k - 1]!;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (row[i]! > max) max = row[i]!;
+  let total = 0;
+  const probs = new Float32Array(V);
+  for (let i = 0; i < V; i++) {
+    if (row[i]! >= threshold) {
+      probs[i] = Math.exp((row[i]! - max) / temperature);
+      total += probs[i]!;
+    }
+  }
+  let r = rand() * total;
+  let last = 0;
+  for (let i = 0; i < V; i++) {
+    if (probs[i]! > 0) {
+      last = i;
+      r -= probs[i]!;
+      if (r <= 0) return i;
+    }
+  }
+  return last;
+}
+
+/** k-th largest value (1-based) by quickselect; reorders `a`. */
+function kthLargest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target]!;
+  }
+  return a[target]!;
 }
 
 /**
