@@ -1,8 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../platform/db/client.ts';
-import { assets, datasets, receipts } from '../platform/db/schema.ts';
+import { getDatasetView } from '../platform/datasets/listUserDatasets.ts';
 import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { StatusReport } from '../bots/core/types.ts';
@@ -37,26 +36,7 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.get('/datasets/:id', async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     if (!id.success) throw new InputError('Dataset id must be a positive integer.');
-    const [row] = await deps.db
-      .select({
-        id: datasets.id,
-        name: datasets.name,
-        format: datasets.format,
-        rows: datasets.rows,
-        bytes: datasets.bytes,
-        columns: datasets.columns,
-        sha256: datasets.sha256,
-        status: datasets.status,
-        createdAt: datasets.createdAt,
-        chainAssetId: assets.chainAssetId,
-        chainReceiptId: receipts.chainReceiptId,
-        receiptHolder: receipts.holderAddress,
-        receiptTx: receipts.txHash,
-      })
-      .from(datasets)
-      .leftJoin(assets, eq(assets.datasetId, datasets.id))
-      .leftJoin(receipts, eq(receipts.assetId, assets.id))
-      .where(eq(datasets.id, id.data));
+    const row = await getDatasetView(deps, id.data);
     if (!row) throw new NotFoundError(`Dataset #${id.data} does not exist.`);
     res.json(row);
   });

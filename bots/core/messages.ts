@@ -1,5 +1,5 @@
 import type { IngestStage } from '../../platform/datasets/ingestUpload.ts';
-import type { UserDatasetRow } from '../../platform/datasets/listUserDatasets.ts';
+import type { DatasetView } from '../../platform/datasets/listUserDatasets.ts';
 import { formatBytes } from '../../platform/datasets/validateDataset.ts';
 import type { MintedReceipt } from '../../platform/receipts/mintDatasetReceipt.ts';
 
@@ -82,7 +82,7 @@ export function receiptMinted(
   ].join('\n');
 }
 
-export function datasetList(rows: UserDatasetRow[]): string {
+export function datasetList(rows: DatasetView[]): string {
   if (rows.length === 0) return 'You have no datasets yet. Send a .csv, .jsonl, .txt or .md file to contribute one.';
   const lines = ['📚 Your datasets:'];
   for (const r of rows) {

@@ -1,33 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { inject } from 'vitest';
 import { keccak256, parseEventLogs, toHex, zeroAddress, type Hex } from 'viem';
 import { assetRegistryAbi } from '../../contracts/bindings/index.ts';
-import { deployCaravan } from '../../contracts/script/deploy.ts';
-import { createTestDatabase, fundedOperatorKey } from '../../test/helpers/testRuntime.ts';
-import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import { createTestPlatform } from '../../test/helpers/testRuntime.ts';
+import type { Database } from '../db/client.ts';
 import { chainTxs } from '../db/schema.ts';
 import { ChainError } from '../errors.ts';
-import { connectChain, type ChainDeps } from './clients.ts';
+import type { ChainDeps } from './clients.ts';
 import { sendOnce } from './sendOnce.ts';
 
 describe('sendOnce', () => {
   let database: Database;
-  let drop: () => Promise<void>;
   let chain: ChainDeps;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const created = await createTestDatabase();
-    drop = created.drop;
-    database = createDatabase(created.url);
-    await migrateDatabase(database.db);
-    const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
-    const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
-    chain = { ...connected, addresses, confirmations: 0 };
+    ({ database, chain, close } = await createTestPlatform());
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await close?.();
   });
 
   const register = (key: string, hash: Hex) =>

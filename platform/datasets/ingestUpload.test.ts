@@ -3,14 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { inject } from 'vitest';
 import { parseAbiItem } from 'viem';
-import { deployCaravan } from '../../contracts/script/deploy.ts';
-import { createTestDatabase, fundedOperatorKey } from '../../test/helpers/testRuntime.ts';
-import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import { createTestPlatform } from '../../test/helpers/testRuntime.ts';
+import type { Database } from '../db/client.ts';
 import { datasets, uploads, users } from '../db/schema.ts';
 import { generateKey } from '../crypto/aead.ts';
-import { connectChain, type ChainDeps } from '../chain/clients.ts';
+import type { ChainDeps } from '../chain/clients.ts';
 import { ensureUser } from '../identity/ensureUser.ts';
 import { createFsBlobStore } from '../storage/blobStore.ts';
 import { createStagedFileFetcher } from '../storage/staging.ts';
@@ -22,8 +20,8 @@ import { autoApprove, reviewDataset } from './reviewDataset.ts';
 
 describe('ingest → review → mint, under retries and concurrency', () => {
   let database: Database;
-  let drop: () => Promise<void>;
   let chain: ChainDeps;
+  let close: () => Promise<void>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-ingest-'));
   const staging = path.join(dir, 'incoming');
   const blobs = createFsBlobStore(path.join(dir, 'blobs'));
@@ -33,17 +31,10 @@ describe('ingest → review → mint, under retries and concurrency', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(staging, { recursive: true });
-    const created = await createTestDatabase();
-    drop = created.drop;
-    database = createDatabase(created.url);
-    await migrateDatabase(database.db);
-    const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
-    const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
-    chain = { ...connected, addresses, confirmations: 0 };
+    ({ database, chain, close } = await createTestPlatform());
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await close?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,6 +9,9 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { loadConfig, type Config } from '../../config/loadConfig.ts';
 import { createLogger } from '../../platform/log.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../bin/runtime.ts';
+import { createDatabase, migrateDatabase, type Database } from '../../platform/db/client.ts';
+import { connectChain, type ChainDeps } from '../../platform/chain/clients.ts';
+import { deployCaravan } from '../../contracts/script/deploy.ts';
 
 export type TestRuntime = Runtime & { home: string; databaseUrl: string; close(): Promise<void> };
 
@@ -90,4 +93,24 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A migrated database of its own and a chain connection with freshly deployed contracts, for
+ * integration tests of platform functions below the runtime. `close()` drops the database.
+ */
+export async function createTestPlatform(): Promise<{ database: Database; chain: ChainDeps; close(): Promise<void> }> {
+  const created = await createTestDatabase();
+  const database = createDatabase(created.url);
+  await migrateDatabase(database.db);
+  const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
+  const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
+  return {
+    database,
+    chain: { ...connected, addresses, confirmations: 0 },
+    async close() {
+      await database.close();
+      await created.drop();
+    },
+  };
 }
