@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsCheckpointStore } from './checkpoint/store.ts';
 import { createEngine } from './createEngine.ts';
-import { ContextOverflowError, EngineBusyError, InvalidRequestError } from './errors.ts';
+import { AbortedError, ContextOverflowError, EngineBusyError, InvalidRequestError } from './errors.ts';
 import { faqDataset, tempDir, tinyBaseCheckpoint } from './testing/fixtures.ts';
 
 describe('createEngine', async () => {
@@ -47,6 +47,15 @@ describe('createEngine', async () => {
     expect(busy[0].retryable).toBe(true);
     expect(busy[0].shortMessage).toBe('The engine is busy, try again in a few seconds.');
     expect(Math.max(...ok.map((r) => r.batchSize))).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('withdraws a queued chat when its AbortSignal fires', async () => {
+    const controller = new AbortController();
+    const busy = Array.from({ length: 4 }, () => engine.chat('shop', [{ role: 'user', content: 'warranty?' }], { maxTokens: 20 }));
+    const cancelled = engine.chat('shop', [{ role: 'user', content: 'cancel me' }], { maxTokens: 20, signal: controller.signal });
+    controller.abort(new Error('user left'));
+    await expect(cancelled).rejects.toBeInstanceOf(AbortedError);
+    await Promise.all(busy);
   }, 60_000);
 
   it('uses the base model for an assistant that has not been fine-tuned', async () => {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EngineBusyError, WorkerCrashedError, ContextOverflowError, InvalidRequestError } from '../errors.ts';
+import { AbortedError, ContextOverflowError, EngineBusyError, InvalidRequestError, WorkerCrashedError } from '../errors.ts';
 import type { Passage } from '../finetune/parseDatasets.ts';
 import type { EngineLogger } from '../types.ts';
 import type { GenerationResult, SamplingOptions } from './generate.ts';
@@ -150,7 +150,7 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       if (!slot) return;
       const job = waiting.shift()!;
       if (job.req.signal?.aborted) {
-        job.reject(job.req.signal.reason);
+        job.reject(new AbortedError({ cause: job.req.signal.reason }));
         continue;
       }
       const id = nextId++;
@@ -167,8 +167,22 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       if (broken) return Promise.reject(broken);
       const queued = inFlight() + waiting.length;
       if (queued >= maxQueue) return Promise.reject(new EngineBusyError({ queued, limit: maxQueue }));
+      if (req.signal?.aborted) return Promise.reject(new AbortedError({ cause: req.signal.reason }));
       return new Promise<PoolResult>((resolve, reject) => {
-        waiting.push({ req, resolve, reject });
+        const job = { req, resolve, reject };
+        waiting.push(job);
+        // A request still waiting for a worker can be withdrawn; one being decoded finishes its batch.
+        req.signal?.addEventListener(
+          'abort',
+          () => {
+            const i = waiting.indexOf(job);
+            if (i >= 0) {
+              waiting.splice(i, 1);
+              reject(new AbortedError({ cause: req.signal?.reason }));
+            }
+          },
+          { once: true },
+        );
         for (const s of slots) if (!s.isReady) s.ready.then(pump, () => {});
         pump();
       });
