@@ -10,8 +10,11 @@ export type QueueContracts = {
   ingest: { data: { uploadId: string }; result: { status: 'accepted' | 'duplicate' | 'rejected'; datasetId?: number } };
   /** Decide on a stored dataset (validators later; auto-approval now). */
   review: { data: { datasetId: number; uploadId?: string }; result: { status: 'approved' | 'rejected' | 'pending_review' } };
-  /** Register an approved dataset on-chain and issue its receipt. */
-  mint: { data: { datasetId: number; uploadId?: string }; result: { chainReceiptId: string; issueTx: string } };
+  /** Register an approved dataset, or a trained assistant with its lineage, on-chain and issue its receipt. */
+  mint: {
+    data: { datasetId: number; uploadId?: string } | { assistantId: number; replyTarget?: ChatTarget | undefined };
+    result: { chainReceiptId: string; issueTx: string };
+  };
   /** Fine-tune an assistant's model on its datasets (resumable from checkpoints). */
   finetune: {
     data: { assistantId: number; replyTarget?: ChatTarget | undefined };

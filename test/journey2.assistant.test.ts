@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, eventually, type TestRuntime } from './helpers/testRuntime.ts';
 import { writeTinyBase } from './helpers/tinyBase.ts';
+import { assetRegistryAbi, receiptsAbi } from '../contracts/bindings/index.ts';
+import { getDatasetView } from '../platform/datasets/listUserDatasets.ts';
 
 type Msg = { id: number; fromBot: boolean; text: string; image?: string; cursor: string };
 
@@ -100,6 +102,20 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     // The image belongs to this chat only.
     expect((await fetch(`${rt.url}${plot.image!.replace(chatId, crypto.randomUUID())}`)).status).toBe(404);
+  });
+
+  it('registers the assistant on-chain, trained on its dataset, with a creator receipt', async () => {
+    const note = await eventually(async () => (await messages()).find((m) => m.text.startsWith('🧾 Shop Helper is on-chain')), 30_000, 'registration');
+    const assetId = BigInt(/asset #(\d+), trained on/.exec(note.text)![1]!);
+    const receiptId = BigInt(/creator receipt #(\d+)/.exec(note.text)![1]!);
+    const holder = /holder: (0x[0-9a-fA-F]{40})/.exec(note.text)![1];
+    const { publicClient, addresses } = rt.chain;
+    const parents = await publicClient.readContract({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'parentsOf', args: [assetId] });
+    const view = await getDatasetView({ db: rt.database.db }, datasetId);
+    expect(parents).toEqual([{ assetId: view!.chainAssetId, relation: 0 }]);
+    const asset = await publicClient.readContract({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'assetOf', args: [assetId] });
+    expect(asset.kind).toBe(2);
+    expect(await publicClient.readContract({ address: addresses.receipts, abi: receiptsAbi, functionName: 'ownerOf', args: [receiptId] })).toBe(holder);
   });
 
   it('chats with the assistant and cites the dataset it learned from', async () => {

@@ -135,3 +135,11 @@ export const trainingDone = (name: string, assistantId: number, steps: number, f
   `\n\n/use ${assistantId} to chat with it.`;
 
 export const trainingFailed = (name: string, reason: string) => `❌ Training ${name} failed: ${reason}`;
+
+export const assistantRegistered = (name: string, r: { chainAssetId: bigint; chainReceiptId: bigint; holder: string; issueTx: string; parents: bigint[] }) =>
+  [
+    `🧾 ${name} is on-chain as asset #${r.chainAssetId}, trained on asset${r.parents.length > 1 ? 's' : ''} ${r.parents.map((p) => `#${p}`).join(', ')}`,
+    `Your creator receipt #${r.chainReceiptId} (non-transferable); license fees also flow to the contributors of its datasets.`,
+    `holder: ${r.holder}`,
+    `tx: ${r.issueTx}`,
+  ].join('\n');

@@ -71,6 +71,12 @@ export function createFinetuneWorker(deps: WorkerDeps) {
           { png: result.lossPlotPng, fileName: `assistant-${assistant.id}-loss.png` },
         );
       }
+      // Register the trained assistant on-chain with its lineage (TRAINED_ON its datasets).
+      await deps.queues.mint.add(
+        'mint-assistant',
+        { assistantId: assistant.id, ...(target ? { replyTarget: target } : {}) },
+        { jobId: `mint-assistant-${assistant.id}` },
+      );
       return { steps: result.steps, finalLoss: losses.at(-1) ?? NaN, resumed: result.resumed };
     },
     async onGiveUp(job, err) {

@@ -1,12 +1,17 @@
 import { eq } from 'drizzle-orm';
-import { datasets, uploads } from '../../platform/db/schema.ts';
+import { assistants, datasets, uploads } from '../../platform/db/schema.ts';
 import { mintDatasetReceipt } from '../../platform/receipts/mintDatasetReceipt.ts';
+import { mintAssistantReceipt } from '../../platform/receipts/mintAssistantReceipt.ts';
+import { createEncryptedCheckpointStore } from '../../platform/assistants/encryptedCheckpointStore.ts';
+import { NotFoundError } from '../../platform/errors.ts';
 import type { ChatTarget } from '../../platform/notifications/types.ts';
-import { receiptMinted, uploadFailed } from '../../bots/core/messages.ts';
+import { assistantKeys } from '../../engine/index.ts';
+import { assistantRegistered, receiptMinted, uploadFailed } from '../../bots/core/messages.ts';
 import { defineWorker } from '../defineWorker.ts';
+import type { JobData } from '../queues.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
 
-/** `mint`: registers the dataset on-chain, issues the receipt, tells the contributor once. */
+/** `mint`: registers a dataset or an assistant on-chain, issues the receipt, tells its owner once. */
 export function createMintWorker(deps: WorkerDeps) {
   return defineWorker({
     name: 'mint',
@@ -15,26 +20,25 @@ export function createMintWorker(deps: WorkerDeps) {
     // One at a time: each mint sends transactions from the one operator account.
     options: { concurrency: 1 },
     async process(job) {
-      const minted = await mintDatasetReceipt(deps, job.data.datasetId);
-      if (job.data.uploadId) {
-        const [upload] = await deps.db.select().from(uploads).where(eq(uploads.id, job.data.uploadId));
-        const [dataset] = await deps.db.select().from(datasets).where(eq(datasets.id, job.data.datasetId));
+      const data = job.data;
+      if ('assistantId' in data) return mintAssistant(deps, data);
+      const minted = await mintDatasetReceipt(deps, data.datasetId);
+      if (data.uploadId) {
+        const [upload] = await deps.db.select().from(uploads).where(eq(uploads.id, data.uploadId));
+        const [dataset] = await deps.db.select().from(datasets).where(eq(datasets.id, data.datasetId));
         if (upload && dataset)
           await deps.queues.notify.add(
             'receipt-minted',
-            {
-              key: `upload:${upload.id}:result`,
-              target: upload.replyTarget as ChatTarget,
-              text: receiptMinted(dataset, minted),
-            },
+            { key: `upload:${upload.id}:result`, target: upload.replyTarget as ChatTarget, text: receiptMinted(dataset, minted) },
             { jobId: `upload-${upload.id}-result` },
           );
       }
       return { chainReceiptId: minted.chainReceiptId.toString(), issueTx: minted.issueTx };
     },
     async onGiveUp(job, err) {
-      if (!job.data.uploadId) return;
-      const [upload] = await deps.db.select().from(uploads).where(eq(uploads.id, job.data.uploadId));
+      const data = job.data;
+      if (!('uploadId' in data) || !data.uploadId) return;
+      const [upload] = await deps.db.select().from(uploads).where(eq(uploads.id, data.uploadId));
       if (!upload) return;
       await deps.queues.notify.add(
         'upload-result',
@@ -47,4 +51,23 @@ export function createMintWorker(deps: WorkerDeps) {
       );
     },
   });
+}
+
+async function mintAssistant(deps: WorkerDeps, data: Extract<JobData<'mint'>, { assistantId: number }>) {
+  const store = createEncryptedCheckpointStore(deps);
+  const modelBytes = await store.load(assistantKeys(String(data.assistantId)).model);
+  if (!modelBytes) throw new NotFoundError(`Assistant #${data.assistantId} has no trained model to register.`);
+  const minted = await mintAssistantReceipt(deps, { assistantId: data.assistantId, modelBytes });
+  const [assistant] = await deps.db.select().from(assistants).where(eq(assistants.id, data.assistantId));
+  if (data.replyTarget && assistant)
+    await deps.queues.notify.add(
+      'assistant-registered',
+      {
+        key: `assistant:${data.assistantId}:registered`,
+        target: { transport: data.replyTarget.transport, chatId: data.replyTarget.chatId },
+        text: assistantRegistered(assistant.name, minted),
+      },
+      { jobId: `assistant-${data.assistantId}-registered` },
+    );
+  return { chainReceiptId: minted.chainReceiptId.toString(), issueTx: minted.issueTx };
 }

@@ -17,7 +17,10 @@ export const assistantDraftSchema = z.object({
     .max(2000, 'Instructions can be at most 2000 characters.'),
   greeting: z.string().trim().max(500, 'The greeting can be at most 500 characters.').optional(),
   starters: z.array(z.string().trim().min(1).max(120, 'Each starter can be at most 120 characters.')).max(4, 'At most 4 starters.'),
-  datasetIds: z.array(z.number().int().positive()).min(1, 'Pick at least one dataset.').max(20, 'At most 20 datasets.'),
+  datasetIds: z
+    .array(z.number().int().positive())
+    .min(1, 'Pick at least one dataset.')
+    .max(8, 'At most 8 datasets (the on-chain lineage limit).'),
   visibility: z.enum(['private', 'unlisted', 'public']),
   priceWei: z.bigint().nonnegative(),
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   customType,
@@ -125,12 +126,17 @@ export const assets = pgTable(
     id: serial('id').primaryKey(),
     kind: assetKind('kind').notNull(),
     datasetId: integer('dataset_id').references(() => datasets.id),
+    assistantId: integer('assistant_id').references((): AnyPgColumn => assistants.id),
     contentHash: text('content_hash').notNull(),
     chainAssetId: numeric('chain_asset_id', { mode: 'bigint' }).notNull(),
     txHash: text('tx_hash').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('assets_content_hash').on(t.contentHash), uniqueIndex('assets_dataset').on(t.datasetId)],
+  (t) => [
+    uniqueIndex('assets_content_hash').on(t.contentHash),
+    uniqueIndex('assets_dataset').on(t.datasetId),
+    uniqueIndex('assets_assistant').on(t.assistantId),
+  ],
 );
 
 /** A non-transferable receipt minted on-chain. */
