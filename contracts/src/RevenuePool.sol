@@ -92,12 +92,13 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
     uint16 private _royaltyBps;
     address private _feeRecipient;
     address[] private _currencies;
-    mapping(address token => bool) private _listed;
+    mapping(address token => uint256) private _currencyIndexPlusOne;
     mapping(address token => bool) private _enabled;
     mapping(address token => uint256) private _accounted;
     mapping(address token => uint256) private _feesAccrued;
     mapping(uint256 assetId => mapping(address token => Pool)) private _pools;
-    mapping(uint256 assetId => address[]) private _assetCurrencies;
+    /// @dev Bit i set: the asset has received revenue in `_currencies[i]`.
+    mapping(uint256 assetId => uint256) private _assetCurrencyMask;
     mapping(uint256 assetId => mapping(address token => mapping(address holder => Account))) private _accounts;
 
     /// @notice Emitted for every payment into the pool.
@@ -238,13 +239,15 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
      */
     function onSharesChanging(uint256 assetId, address holder) external {
         if (msg.sender != address(receipts)) revert RevenuePoolUnauthorizedObserver(msg.sender);
-        address[] storage assetCurrencies = _assetCurrencies[assetId];
-        uint256 count = assetCurrencies.length;
-        if (count == 0) return;
+        uint256 mask = _assetCurrencyMask[assetId];
+        if (mask == 0) return;
         uint256 shares = receipts.sharesOf(assetId, holder);
-        for (uint256 i = 0; i < count; ++i) {
-            address token = assetCurrencies[i];
-            _settle(_pools[assetId][token].accPerShare, _accounts[assetId][token][holder], shares);
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) {
+                address token = _currencies[i];
+                _settle(_pools[assetId][token].accPerShare, _accounts[assetId][token][holder], shares);
+            }
+            mask >>= 1;
         }
     }
 
@@ -293,8 +296,14 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
     }
 
     /// @notice The currencies `assetId` has received revenue in.
-    function currenciesOf(uint256 assetId) external view returns (address[] memory) {
-        return _assetCurrencies[assetId];
+    function currenciesOf(uint256 assetId) external view returns (address[] memory tokens) {
+        uint256 mask = _assetCurrencyMask[assetId];
+        tokens = new address[](_popCount(mask));
+        uint256 found = 0;
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) tokens[found++] = _currencies[i];
+            mask >>= 1;
+        }
     }
 
     /// @notice Every currency ever listed (ETH first).
@@ -386,7 +395,7 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
     function _credit(uint256 assetId, address token, uint256 amount) private {
         if (amount == 0) return;
         Pool storage pool = _pools[assetId][token];
-        if (pool.totalReceived == 0) _assetCurrencies[assetId].push(token);
+        if (pool.totalReceived == 0) _assetCurrencyMask[assetId] |= 1 << (_currencyIndexPlusOne[token] - 1);
         pool.totalReceived = SafeCast.toUint128(uint256(pool.totalReceived) + amount);
         uint256 scaled = amount * PRECISION + pool.carryScaled;
         uint256 supply = receipts.totalShares(assetId);
@@ -404,11 +413,12 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
     function _claim(uint256 assetId, address token, address holder) private returns (uint256 amount) {
         Pool storage pool = _pools[assetId][token];
         Account storage account = _accounts[assetId][token][holder];
-        _settle(pool.accPerShare, account, receipts.sharesOf(assetId, holder));
-        uint256 owed = account.owedScaled;
+        uint256 acc = pool.accPerShare;
+        uint256 owed = account.owedScaled + receipts.sharesOf(assetId, holder) * (acc - account.lastAccPerShare);
+        account.lastAccPerShare = acc;
         amount = owed / PRECISION;
-        if (amount == 0) return 0;
         account.owedScaled = owed - amount * PRECISION; // the sub-unit remainder stays with the holder
+        if (amount == 0) return 0;
         pool.totalClaimed += uint128(amount); // fits: amount <= totalReceived - totalClaimed, both uint128
         _accounted[token] -= amount;
         emit Claimed(assetId, token, holder, amount);
@@ -419,6 +429,12 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
         if (last == acc) return;
         account.owedScaled += shares * (acc - last);
         account.lastAccPerShare = acc;
+    }
+
+    function _popCount(uint256 mask) private pure returns (uint256 count) {
+        for (; mask != 0; mask >>= 1) {
+            count += mask & 1;
+        }
     }
 
     function _pay(address token, address to, uint256 amount) private {
@@ -446,10 +462,10 @@ contract RevenuePool is IRevenuePool, IShareObserver, Ownable, ReentrancyGuardTr
     }
 
     function _setCurrency(address token, bool enabled) private {
-        if (!_listed[token]) {
+        if (_currencyIndexPlusOne[token] == 0) {
             if (_currencies.length == MAX_CURRENCIES) revert RevenuePoolTooManyCurrencies(MAX_CURRENCIES);
-            _listed[token] = true;
             _currencies.push(token);
+            _currencyIndexPlusOne[token] = _currencies.length;
         }
         _enabled[token] = enabled;
         emit CurrencyUpdated(token, enabled);

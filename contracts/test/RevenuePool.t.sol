@@ -183,6 +183,24 @@ contract RevenuePoolTest is SystemTest {
         _assertConserved(asset, address(0), _pair(bob, carol));
     }
 
+    function test_onSharesChanging_settlesEveryCurrency() public {
+        _issue(bob, asset, 1);
+        _depositEth(asset, 10 ether);
+        _depositUsd(asset, 100e6);
+        address[] memory used = pool.currenciesOf(asset);
+        assertEq(used.length, 2);
+        assertEq(used[0], address(0));
+        assertEq(used[1], address(usd));
+        _issue(bob, asset, 1); // bob doubles his shares: past revenue stays at one share, in both currencies
+        _issue(carol, asset, 2);
+        _depositEth(asset, 10 ether);
+        _depositUsd(asset, 100e6);
+        assertEq(pool.claimable(asset, address(0), bob), 9.5 ether + 4.75 ether);
+        assertEq(pool.claimable(asset, address(usd), bob), 95e6 + 47.5e6);
+        assertEq(pool.claimable(asset, address(usd), carol), 47.5e6);
+        assertEq(pool.currenciesOf(_registerDataset(alice)).length, 0);
+    }
+
     function test_deposit_rebindMovesFutureRevenueOnly() public {
         uint256 key = 0xB0B2;
         address bob2 = vm.addr(key);
