@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IHandoverCharter} from "./interfaces/IHandoverCharter.sol";
 
@@ -21,6 +23,10 @@ import {IHandoverCharter} from "./interfaces/IHandoverCharter.sol";
  *
  * Executions are open to anyone on the timelock itself; the DAO (governor, or the timelock through a vote) can
  * cancel any pending operation in every phase after FOUNDATION, including ones the Foundation scheduled earlier.
+ *
+ * So that no operation can hand the Foundation powers that outlive its phase, the charter refuses to schedule:
+ * any change of the timelock's own roles before the DAO phase (the timelock administers itself), and, in every
+ * phase, `grantRole(role, foundation)` or `transferOwnership(foundation)` on any contract.
  */
 contract HandoverCharter is IHandoverCharter {
     /// @notice Treasury phases. Encoded as uint8: FOUNDATION = 0, TRANSITION = 1, DAO = 2.
@@ -66,6 +72,8 @@ contract HandoverCharter is IHandoverCharter {
     error HandoverCharterWrongPhase(Phase current, Phase expected);
     /// @notice The phase move is not due before `dueAt`.
     error HandoverCharterNotDue(uint256 dueAt);
+    /// @notice Calling `selector` on `target` could hand the Foundation lasting powers.
+    error HandoverCharterForbiddenCall(address target, bytes4 selector);
 
     /**
      * @param timelock_ the treasury timelock (this charter must be its only proposer and canceller)
@@ -135,6 +143,7 @@ contract HandoverCharter is IHandoverCharter {
         external
     {
         _requireProposer();
+        _checkCall(target, data);
         timelock.schedule(target, value, data, predecessor, salt, delay);
     }
 
@@ -148,6 +157,9 @@ contract HandoverCharter is IHandoverCharter {
         uint256 delay
     ) external {
         _requireProposer();
+        for (uint256 i = 0; i < targets.length && i < payloads.length; ++i) {
+            _checkCall(targets[i], payloads[i]);
+        }
         timelock.scheduleBatch(targets, values, payloads, predecessor, salt, delay);
     }
 
@@ -201,6 +213,26 @@ contract HandoverCharter is IHandoverCharter {
         }
         if (account == governor) return true;
         return account == address(timelock) && current != Phase.FOUNDATION;
+    }
+
+    /// @dev Reverts for calls that could give the Foundation powers beyond its phase (see the contract notes).
+    function _checkCall(address target, bytes calldata data) private view {
+        if (data.length < 4) return;
+        bytes4 selector = bytes4(data[:4]);
+        bool roleChange = selector == IAccessControl.grantRole.selector
+            || selector == IAccessControl.revokeRole.selector || selector == IAccessControl.renounceRole.selector;
+        if (roleChange && target == address(timelock) && _phase != Phase.DAO) {
+            revert HandoverCharterForbiddenCall(target, selector);
+        }
+        if (
+            (selector == IAccessControl.grantRole.selector && data.length >= 68 && _word(data, 36) == foundation)
+                || (selector == Ownable.transferOwnership.selector && data.length >= 36 && _word(data, 4) == foundation)
+        ) revert HandoverCharterForbiddenCall(target, selector);
+    }
+
+    /// @dev The address in the 32-byte ABI word of `data` at `offset`.
+    function _word(bytes calldata data, uint256 offset) private pure returns (address) {
+        return address(uint160(uint256(bytes32(data[offset:offset + 32]))));
     }
 
     function _requireProposer() private view {

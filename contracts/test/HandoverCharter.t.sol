@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {HandoverCharter} from "../src/HandoverCharter.sol";
 import {GovernanceTest} from "./utils/GovernanceTest.sol";
 
@@ -222,6 +224,55 @@ contract HandoverCharterTest is GovernanceTest {
         vm.prank(address(timelock));
         charter.cancel(pending);
         assertFalse(timelock.isOperation(pending));
+    }
+
+    function _forbidden(address target, bytes4 selector) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(HandoverCharter.HandoverCharterForbiddenCall.selector, target, selector);
+    }
+
+    function test_schedule_revertsWithHandoverCharterForbiddenCall() public {
+        bytes32 proposer = timelock.PROPOSER_ROLE();
+        bytes memory grantSelf = abi.encodeCall(IAccessControl.grantRole, (proposer, foundation));
+        bytes memory grantOther = abi.encodeCall(IAccessControl.grantRole, (proposer, bob));
+        bytes memory revoke = abi.encodeCall(IAccessControl.revokeRole, (proposer, address(charter)));
+        vm.startPrank(foundation);
+        // The timelock's own roles cannot change before the DAO phase.
+        vm.expectRevert(_forbidden(address(timelock), IAccessControl.grantRole.selector));
+        charter.schedule(address(timelock), 0, grantOther, bytes32(0), bytes32(0), DELAY);
+        vm.expectRevert(_forbidden(address(timelock), IAccessControl.revokeRole.selector));
+        charter.schedule(address(timelock), 0, revoke, bytes32(0), bytes32(0), DELAY);
+        // Nothing may grant the Foundation a role or ownership, on any contract.
+        vm.expectRevert(_forbidden(address(registry), IAccessControl.grantRole.selector));
+        charter.schedule(address(registry), 0, grantSelf, bytes32(0), bytes32(0), DELAY);
+        bytes memory own = abi.encodeCall(Ownable.transferOwnership, (foundation));
+        vm.expectRevert(_forbidden(address(bob), Ownable.transferOwnership.selector));
+        charter.schedule(bob, 0, own, bytes32(0), bytes32(0), DELAY);
+        address[] memory targets = new address[](2);
+        bytes[] memory payloads = new bytes[](2);
+        targets[0] = bob;
+        targets[1] = address(timelock);
+        payloads[1] = grantOther;
+        vm.expectRevert(_forbidden(address(timelock), IAccessControl.grantRole.selector));
+        charter.scheduleBatch(targets, new uint256[](2), payloads, bytes32(0), bytes32(0), DELAY);
+        // Other calls on other contracts are fine.
+        charter.schedule(address(registry), 0, grantOther, bytes32(0), bytes32(0), DELAY);
+        vm.stopPrank();
+    }
+
+    function test_schedule_daoManagesTimelockRolesInDaoPhase() public {
+        _startTransition();
+        vm.warp(transitionNotBefore + SUNSET);
+        charter.completeHandover();
+        bytes32 proposer = timelock.PROPOSER_ROLE();
+        vm.startPrank(address(governor));
+        charter.schedule(
+            address(timelock), 0, abi.encodeCall(IAccessControl.grantRole, (proposer, bob)), bytes32(0), bytes32(0), DELAY
+        );
+        vm.expectRevert(_forbidden(address(timelock), IAccessControl.grantRole.selector));
+        charter.schedule(
+            address(timelock), 0, abi.encodeCall(IAccessControl.grantRole, (proposer, foundation)), bytes32(0), bytes32(0), DELAY
+        );
+        vm.stopPrank();
     }
 
     function testFuzz_canCancel_guardianOnlyBeforeExpiry(uint64 elapsed) public {

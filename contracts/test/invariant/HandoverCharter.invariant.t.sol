@@ -13,6 +13,7 @@ contract CharterHandler is Test {
     address public governor;
     bool public sawDao;
     uint256 public foundationActionsInDao;
+    uint256 public scheduled;
     bytes32[] public ops;
 
     constructor(HandoverCharter charter_, CaravanTimelock timelock_) {
@@ -58,10 +59,24 @@ contract CharterHandler is Test {
     function schedule(uint256 seed, bytes32 salt) external {
         address caller = _who(seed);
         HandoverCharter.Phase phase = charter.phase();
+        uint256 delay = timelock.getMinDelay(); // read before the prank, which applies to the next call only
         vm.prank(caller);
-        try charter.schedule(address(0xCAFE), 0, "", bytes32(0), salt, timelock.getMinDelay()) {
+        try charter.schedule(address(0xCAFE), 0, "", bytes32(0), salt, delay) {
             ops.push(timelock.hashOperation(address(0xCAFE), 0, "", bytes32(0), salt));
+            ++scheduled;
             if (caller == foundation && phase == HandoverCharter.Phase.DAO) ++foundationActionsInDao;
+        } catch {}
+    }
+
+    /// @dev Tries to give the Foundation a timelock role through a scheduled operation, then to execute it.
+    function entrench(uint256 seed, uint256 roleSeed, bytes32 salt) external {
+        bytes32[3] memory roles = [timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.DEFAULT_ADMIN_ROLE()];
+        bytes memory data = abi.encodeWithSignature("grantRole(bytes32,address)", roles[roleSeed % 3], foundation);
+        uint256 delay = timelock.getMinDelay();
+        vm.prank(_who(seed));
+        try charter.schedule(address(timelock), 0, data, bytes32(0), salt, delay) {
+            vm.warp(block.timestamp + delay);
+            try timelock.execute(address(timelock), 0, data, bytes32(0), salt) {} catch {}
         } catch {}
     }
 
@@ -107,6 +122,10 @@ contract HandoverCharterInvariantTest is Test {
             assertFalse(timelock.hasRole(timelock.EXECUTOR_ROLE(), foundation));
         }
         assertEq(handler.foundationActionsInDao(), 0);
+        // In no phase does the Foundation hold a role on the timelock itself: it acts only through the charter.
+        assertFalse(timelock.hasRole(timelock.PROPOSER_ROLE(), foundation));
+        assertFalse(timelock.hasRole(timelock.CANCELLER_ROLE(), foundation));
+        assertFalse(timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), foundation));
         // The timelock never gains an admin besides itself.
         assertFalse(timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), address(this)));
     }
