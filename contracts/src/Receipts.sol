@@ -105,7 +105,8 @@ contract Receipts is ERC721, EIP712, Votes, IERC5192 {
         unchecked {
             receiptId = ++_receiptCount;
         }
-        _receipts[receiptId] = ReceiptData({assetId: uint128(assetId), shares: uint128(shares)}); // both bounded above
+        // Both fit: registry ids are sequential (far below 2**128) and shares were checked above.
+        _receipts[receiptId] = ReceiptData({assetId: uint128(assetId), shares: uint128(shares)});
         _mint(to, receiptId); // reverts for to == address(0)
 
         _notifyObserver(assetId, to);

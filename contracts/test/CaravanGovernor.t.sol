@@ -5,6 +5,7 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 import {CaravanGovernor} from "../src/CaravanGovernor.sol";
+import {FoundationVesting} from "../src/FoundationVesting.sol";
 import {HandoverCharter} from "../src/HandoverCharter.sol";
 import {GovernorDualVotes} from "../src/governance/GovernorDualVotes.sol";
 import {IHandoverCharter} from "../src/interfaces/IHandoverCharter.sol";
@@ -108,6 +109,23 @@ contract CaravanGovernorTest is GovernanceTest {
         vm.warp(block.timestamp + DELAY);
         governor.execute(t, v, c, keccak256("after"));
         assertEq(bob.balance, 3 ether);
+    }
+
+    function test_execute_daoRevokesFoundationVesting() public {
+        FoundationVesting vesting = new FoundationVesting(foundation, address(timelock), uint64(block.timestamp), 400 days);
+        vm.deal(address(vesting), 400 ether);
+        _startTransition();
+        (address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _call(address(vesting), abi.encodeCall(FoundationVesting.revoke, ()));
+        _passProposal(t, v, c, "revoke");
+        governor.queue(t, v, c, keccak256("revoke"));
+        vm.warp(block.timestamp + DELAY);
+        governor.execute(t, v, c, keccak256("revoke"));
+        uint256 vestedSeconds = block.timestamp - vesting.start();
+        assertEq(vesting.revokedAt(), block.timestamp);
+        uint256 treasuryBefore = address(timelock).balance;
+        vesting.reclaim();
+        assertEq(address(timelock).balance - treasuryBefore, 400 ether - (400 ether * vestedSeconds) / 400 days);
     }
 
     function test_cancel_pendingProposalByProposer() public {
