@@ -80,11 +80,15 @@ export async function sendOnce<
     const nonce = Math.max(onChain, row?.n == null ? 0 : row.n + 1);
     let request;
     try {
+      // Estimates against the latest block can fall short by the time the transaction lands
+      // (receipt vote checkpoints grow state), so a margin keeps it from running out of gas.
+      const estimate = await chain.publicClient.estimateGas({ account: chain.account, to: params.address, data });
       request = await chain.walletClient.prepareTransactionRequest({
         account: chain.account,
         to: params.address,
         data,
         nonce,
+        gas: (estimate * 13n) / 10n + 10_000n,
         chain: chain.publicClient.chain,
       });
     } catch (cause) {
