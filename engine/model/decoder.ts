@@ -84,13 +84,15 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     const n = tokens.length;
     const k: Tensor[] = [];
     const vt: Tensor[] = [];
-    const logits = tf.tidy(() => {
+    let logits: Float32Array = new Float32Array(0);
+    tf.tidy(() => {
       const ids = tf.tensor1d(Array.from(tokens), 'int32') as Tensor1D;
       const out = model.logits(p, ids, 1, n, (_l, kk, vv) => {
         k.push(tf.keep(tf.transpose(tf.reshape(kk, [1, n, H, dh]), [0, 2, 1, 3])));
         vt.push(tf.keep(tf.transpose(tf.reshape(vv, [1, n, H, dh]), [0, 2, 3, 1])));
       });
-      return tf.slice(out, [n - 1, 0], [1, V]).dataSync() as Float32Array;
+      // Assigned, not returned: tf.tidy would walk a returned typed array element by element.
+      logits = tf.slice(out, [n - 1, 0], [1, V]).dataSync() as Float32Array;
     });
     return { logits, cache: { k, vt, mask: tf.zeros([1, 1, n]), length: n } };
   }
@@ -118,7 +120,8 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
   function step(cache: KvCache, tokens: ArrayLike<number>, positions: ArrayLike<number>) {
     const Bs = tokens.length;
     const next: KvCache = { k: [], vt: [], mask: cache.mask, length: cache.length + 1 };
-    const logits = tf.tidy(() => {
+    let logits: Float32Array = new Float32Array(0);
+    tf.tidy(() => {
       // Row b of the two-hot matrix selects token tokens[b] and position V + positions[b] of the stacked table.
       const ids = new Int32Array(Bs * 2);
       for (let b = 0; b < Bs; b++) {
@@ -142,7 +145,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
         x = tf.add(x, dense(tf.reshape(o, [Bs, d]), `h${l}.wo`, `h${l}.bo`));
         x = tf.add(x, dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`));
       }
-      return dense(normalize(x), 'head.w', 'head.b').dataSync() as Float32Array;
+      logits = dense(normalize(x), 'head.w', 'head.b').dataSync() as Float32Array;
     });
     cache.k.forEach((t) => t.dispose());
     cache.vt.forEach((t) => t.dispose());

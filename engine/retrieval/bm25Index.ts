@@ -69,10 +69,13 @@ export function createBm25Index(tf: Tf, passages: Passage[], params: { k1?: numb
       if (!matrix) return [];
       const q = new Float32Array(F);
       for (const t of new Set(terms(query))) q[bucket(t, F)] = 1;
-      const { values, indices } = tf.tidy(() => {
+      let values: Float32Array = new Float32Array(0);
+      let indices: Int32Array = new Int32Array(0);
+      tf.tidy(() => {
         const scores = tf.reshape(tf.matMul(matrix!, tf.tensor2d(q, [F, 1])), [n]);
         const top = tf.topk(scores, Math.min(k, n));
-        return { values: top.values.dataSync() as Float32Array, indices: top.indices.dataSync() as Int32Array };
+        values = top.values.dataSync() as Float32Array;
+        indices = top.indices.dataSync() as Int32Array;
       });
       const hits: RetrievalHit[] = [];
       values.forEach((score, r) => {

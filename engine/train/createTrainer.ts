@@ -96,10 +96,13 @@ export function createTrainer(
       return loss;
     },
     gradient(batch) {
-      return tf.tidy(() => {
+      // Never return typed arrays from tf.tidy: it walks the result element by element looking for tensors.
+      let out: { loss: number; grad: Float32Array } | null = null;
+      tf.tidy(() => {
         const r = gradTensor(batch);
-        return { loss: r.loss.dataSync()[0] ?? NaN, grad: r.grad.dataSync() as Float32Array };
+        out = { loss: r.loss.dataSync()[0] ?? NaN, grad: r.grad.dataSync() as Float32Array };
       });
+      return out!;
     },
     apply(grad) {
       tf.tidy(() => applyTensor(tf.tensor1d(grad)));
