@@ -3,14 +3,17 @@ import type { Tf } from '../types.ts';
 import type { ModelConfig } from './config.ts';
 import { createTransformer, type Params } from './transformer.ts';
 
+/** A tensor handle used without the tfjs engine: backend data id, shape and dtype. */
+export type RawTensor = { dataId: object; shape: number[]; dtype: 'float32' | 'int32' };
+
 /** Per-layer key/value caches for a batch of rows, left-padded to a common length. */
 export type KvCache = {
   /** Per layer: keys [Bs, H, L, dh]. */
-  k: Tensor[];
+  k: RawTensor[];
   /** Per layer: values transposed [Bs, H, dh, L] (so both attention products reduce the last axis). */
-  vt: Tensor[];
+  vt: RawTensor[];
   /** Additive mask [Bs, 1, L]: 0 for real positions, −1e9 for left padding. */
-  mask: Tensor;
+  mask: RawTensor;
   /** Cached length L (including padding). */
   length: number;
 };
@@ -19,7 +22,9 @@ export type Decoder = {
   readonly config: ModelConfig;
   /** Runs a prompt through the model; returns next-token logits and a batch-1 cache. */
   prefill(tokens: ArrayLike<number>): { logits: Float32Array; cache: KvCache };
-  /** Stacks batch-1 caches into one batch (left padding to the longest). */
+  /** Runs equal-length prompts through the model in one batch; logits are [rows × V]. */
+  prefillBatch(prompts: Array<ArrayLike<number>>): { logits: Float32Array; cache: KvCache };
+  /** Stacks caches into one batch (left padding to the longest); frees the inputs. */
   join(caches: KvCache[]): KvCache;
   /** One incremental step for every row: returns logits [Bs × V] and the grown cache (the old one is freed). */
   step(cache: KvCache, tokens: ArrayLike<number>, positions: ArrayLike<number>): { logits: Float32Array; cache: KvCache };
@@ -81,106 +86,179 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     tf.fused.matMul({ a: x as Tensor2D, b: w(wn) as Tensor2D, bias: w(bn), activation: relu ? 'relu' : 'linear' });
 
   function prefill(tokens: ArrayLike<number>) {
-    const n = tokens.length;
-    const k: Tensor[] = [];
-    const vt: Tensor[] = [];
-    let logits: Float32Array = new Float32Array(0);
-    tf.tidy(() => {
-      const ids = tf.tensor1d(Array.from(tokens), 'int32') as Tensor1D;
-      const out = model.logits(p, ids, 1, n, (_l, kk, vv) => {
-        k.push(tf.keep(tf.transpose(tf.reshape(kk, [1, n, H, dh]), [0, 2, 1, 3])));
-        vt.push(tf.keep(tf.transpose(tf.reshape(vv, [1, n, H, dh]), [0, 2, 3, 1])));
-      });
-      // Assigned, not returned: tf.tidy would walk a returned typed array element by element.
-      logits = tf.slice(out, [n - 1, 0], [1, V]).dataSync() as Float32Array;
-    });
-    return { logits, cache: { k, vt, mask: tf.zeros([1, 1, n]), length: n } };
+    return prefillBatch([tokens]);
   }
 
-  function join(caches: KvCache[]): KvCache {
-    if (caches.length === 1) return caches[0]!;
-    const L = Math.max(...caches.map((c) => c.length));
-    const out = tf.tidy(() => {
-      const padK = (t: Tensor, len: number) => (len === L ? t : tf.concat([tf.zeros([1, H, L - len, dh]), t], 2));
-      const padV = (t: Tensor, len: number) => (len === L ? t : tf.concat([tf.zeros([1, H, dh, L - len]), t], 3));
-      const k = config.nLayers ? Array.from({ length: config.nLayers }, (_, l) => tf.keep(tf.concat(caches.map((c) => padK(c.k[l]!, c.length)), 0))) : [];
-      const vt = Array.from({ length: config.nLayers }, (_, l) => tf.keep(tf.concat(caches.map((c) => padV(c.vt[l]!, c.length)), 0)));
-      const mask = tf.keep(
-        tf.concat(
-          caches.map((c) => (c.length === L ? c.mask : tf.concat([tf.fill([1, 1, L - c.length], -1e9), c.mask], 2))),
-          0,
-        ),
-      );
-      return { k, vt, mask, length: L };
+  function prefillBatch(prompts: Array<ArrayLike<number>>) {
+    const rows = prompts.length;
+    const n = prompts[0]!.length;
+    if (prompts.some((p) => p.length !== n)) throw new Error('prefillBatch needs prompts of equal length');
+    const k: RawTensor[] = [];
+    const vt: RawTensor[] = [];
+    let logits: Float32Array = new Float32Array(0);
+    tf.tidy(() => {
+      const flatIds = new Int32Array(rows * n);
+      prompts.forEach((p, r) => flatIds.set(Array.from(p), r * n));
+      const ids = tf.tensor1d(flatIds, 'int32') as Tensor1D;
+      // Copies into raw handles owned by the cache (the engine's tensors are freed by tidy).
+      const own = (t: Tensor): RawTensor => ({ dataId: backend.write(t.dataSync() as Float32Array, t.shape, 'float32'), shape: t.shape, dtype: 'float32' });
+      const out = model.logits(p, ids, rows, n, (_l, kk, vv) => {
+        k.push(own(tf.transpose(tf.reshape(kk, [rows, n, H, dh]), [0, 2, 1, 3])));
+        vt.push(own(tf.transpose(tf.reshape(vv, [rows, n, H, dh]), [0, 2, 3, 1])));
+      });
+      // Assigned, not returned: tf.tidy would walk a returned typed array element by element.
+      logits = tf.reshape(tf.slice(tf.reshape(out, [rows, n, V]), [0, n - 1, 0], [rows, 1, V]), [rows * V]).dataSync() as Float32Array;
     });
+    return { logits, cache: { k, vt, mask: upload(new Float32Array(rows * n), [rows, 1, n]), length: n } };
+  }
+
+  // The incremental step runs ~100 small kernels; going through the tfjs engine costs more than
+  // the kernels themselves (≈15–70 µs of bookkeeping each, measured), so steps call the backend's
+  // registered kernels directly on raw tensor handles and free their temporaries themselves.
+  const backend = tf.backend() as unknown as {
+    write(values: Float32Array | Int32Array, shape: number[], dtype: string): object;
+    readSync(dataId: object): Float32Array;
+    disposeData(dataId: object, force?: boolean): boolean;
+  };
+  const backendName = tf.getBackend();
+  const kernels = new Map<string, (args: { inputs: unknown; backend: unknown; attrs: unknown }) => unknown>();
+  const kernel = (name: string) => {
+    let k = kernels.get(name);
+    if (!k) {
+      const cfg = tf.getKernel(name, backendName);
+      if (!cfg) throw new Error(`kernel ${name} is not registered for backend ${backendName}`);
+      k = cfg.kernelFunc as unknown as (args: { inputs: unknown; backend: unknown; attrs: unknown }) => unknown;
+      kernels.set(name, k);
+    }
+    return k;
+  };
+  const upload = (values: Float32Array | Int32Array, shape: number[], dtype: 'float32' | 'int32' = 'float32'): RawTensor => ({ dataId: backend.write(values, shape, dtype), shape, dtype });
+  const view = (x: RawTensor, shape: number[]): RawTensor => ({ dataId: x.dataId, shape, dtype: x.dtype });
+  const free = (xs: RawTensor[]) => {
+    const seen = new Set<object>();
+    for (const x of xs) {
+      if (seen.has(x.dataId)) continue;
+      seen.add(x.dataId);
+      backend.disposeData(x.dataId, true);
+    }
+  };
+  const raw = (t: Tensor): RawTensor => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype as 'float32' });
+  const eps = upload(Float32Array.of(1e-5), []);
+
+  function join(caches: KvCache[]): KvCache {
+    const L = Math.max(...caches.map((c) => c.length));
+    const tmp: RawTensor[] = [];
+    const concat = (xs: RawTensor[], axis: number) => kernel('Concat')({ inputs: xs, backend, attrs: { axis } }) as RawTensor;
+    const rowsOf = (c: KvCache) => c.mask.shape[0]!;
+    const padded = (c: KvCache, pick: (c: KvCache) => RawTensor, padShape: number[], axis: number) => {
+      if (c.length === L) return pick(c);
+      const z = upload(new Float32Array(padShape.reduce((a, b) => a * b, 1)), padShape);
+      tmp.push(z);
+      return concat([z, pick(c)], axis) as RawTensor & { pad?: true };
+    };
+    const k: RawTensor[] = [];
+    const vt: RawTensor[] = [];
+    for (let l = 0; l < config.nLayers; l++) {
+      const ks = caches.map((c) => padded(c, (x) => x.k[l]!, [rowsOf(c), H, L - c.length, dh], 2));
+      const vs = caches.map((c) => padded(c, (x) => x.vt[l]!, [rowsOf(c), H, dh, L - c.length], 3));
+      k.push(concat(ks, 0));
+      vt.push(concat(vs, 0));
+      tmp.push(...ks.filter((x, i) => x !== caches[i]!.k[l]), ...vs.filter((x, i) => x !== caches[i]!.vt[l]));
+    }
+    const total = caches.reduce((a, c) => a + rowsOf(c), 0);
+    const mask = new Float32Array(total * L);
+    let row = 0;
+    for (const c of caches) {
+      // Existing masks (their left padding) are kept, shifted right by the new padding.
+      const old = backend.readSync(c.mask.dataId);
+      for (let r = 0; r < rowsOf(c); r++, row++) {
+        mask.fill(-1e9, row * L, row * L + L - c.length);
+        mask.set(old.subarray(r * c.length, (r + 1) * c.length), row * L + L - c.length);
+      }
+    }
+    free(tmp);
     caches.forEach(disposeCache);
-    return out;
+    return { k, vt, mask: upload(mask, [total, 1, L]), length: L };
   }
 
   function step(cache: KvCache, tokens: ArrayLike<number>, positions: ArrayLike<number>) {
     const Bs = tokens.length;
-    const next: KvCache = { k: [], vt: [], mask: cache.mask, length: cache.length + 1 };
-    let logits: Float32Array = new Float32Array(0);
-    tf.tidy(() => {
-      // Row b of the two-hot matrix selects token tokens[b] and position V + positions[b] of the stacked table.
-      const ids = new Int32Array(Bs * 2);
-      for (let b = 0; b < Bs; b++) {
-        ids[2 * b] = tokens[b]!;
-        ids[2 * b + 1] = V + Math.min(positions[b]!, C - 1);
-      }
-      const twoHot = tf.sum(tf.reshape(model.ops.oneHotF(tf.tensor1d(ids, 'int32'), V + C), [Bs, 2, V + C]), 1);
-      let x: Tensor = tf.matMul(twoHot as Tensor2D, w('emb') as Tensor2D);
-      const mask = tf.concat([cache.mask, tf.zeros([Bs, 1, 1])], 2);
-      next.mask = tf.keep(mask);
-      for (let l = 0; l < config.nLayers; l++) {
-        const qkv = dense(normalize(x), `h${l}.wqkv`, `h${l}.bqkv`);
-        const [q, k, v] = tf.split(qkv, 3, 1) as [Tensor, Tensor, Tensor];
-        const K = tf.keep(tf.concat([cache.k[l]!, tf.reshape(k, [Bs, H, 1, dh])], 2));
-        const Vt = tf.keep(tf.concat([cache.vt[l]!, tf.reshape(v, [Bs, H, dh, 1])], 3));
-        next.k.push(K);
-        next.vt.push(Vt);
-        const s = tf.sum(tf.mul(tf.reshape(q, [Bs, H, 1, dh]), K), -1); // [Bs, H, L]; q is pre-scaled
-        const pr = tf.softmax(tf.add(s, mask));
-        const o = tf.sum(tf.mul(tf.reshape(pr, [Bs, H, 1, next.length]), Vt), -1); // [Bs, H, dh]
-        x = tf.add(x, dense(tf.reshape(o, [Bs, d]), `h${l}.wo`, `h${l}.bo`));
-        x = tf.add(x, dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`));
-      }
-      logits = dense(normalize(x), 'head.w', 'head.b').dataSync() as Float32Array;
-    });
-    cache.k.forEach((t) => t.dispose());
-    cache.vt.forEach((t) => t.dispose());
-    cache.mask.dispose();
+    const L = cache.length + 1;
+    const tmp: RawTensor[] = [];
+    const run = (name: string, inputs: unknown, attrs: object = {}) => {
+      const o = kernel(name)({ inputs, backend, attrs }) as RawTensor;
+      tmp.push(o);
+      return o;
+    };
+    const dense = (x: RawTensor, wn: string, bn: string, relu = false) => {
+      const W = raw(w(wn));
+      const o = run('_FusedMatMul', { a: view(x, [1, Bs, x.shape[1]!]), b: view(W, [1, ...W.shape]), bias: raw(w(bn)) }, { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' });
+      return view(o, [Bs, W.shape[1]!]);
+    };
+    const normalize = (x: RawTensor) => {
+      const xc = run('Sub', { a: x, b: run('Mean', { x }, { axis: [1], keepDims: true }) });
+      const v = run('Mean', { x: run('Square', { x: xc }) }, { axis: [1], keepDims: true });
+      return run('Multiply', { a: xc, b: run('Rsqrt', { x: run('Add', { a: v, b: eps }) }) });
+    };
+    // Row b of the two-hot matrix selects token tokens[b] and position V + positions[b] of the stacked table.
+    const twoHot = new Float32Array(Bs * (V + C));
+    for (let b = 0; b < Bs; b++) {
+      twoHot[b * (V + C) + tokens[b]!] = 1;
+      twoHot[b * (V + C) + V + Math.min(positions[b]!, C - 1)] = 1;
+    }
+    const th = upload(twoHot, [1, Bs, V + C]);
+    tmp.push(th);
+    const emb = raw(w('emb'));
+    let x = view(run('BatchMatMul', { a: th, b: view(emb, [1, ...emb.shape]) }, { transposeA: false, transposeB: false }), [Bs, d]);
+    const zeros = upload(new Float32Array(Bs), [Bs, 1, 1]);
+    tmp.push(zeros);
+    const mask = kernel('Concat')({ inputs: [cache.mask, zeros], backend, attrs: { axis: 2 } }) as RawTensor;
+    const next: KvCache = { k: [], vt: [], mask, length: L };
+    for (let l = 0; l < config.nLayers; l++) {
+      const qkv = dense(normalize(x), `h${l}.wqkv`, `h${l}.bqkv`);
+      const parts = kernel('SplitV')({ inputs: { x: qkv }, backend, attrs: { numOrSizeSplits: [d, d, d], axis: 1 } }) as RawTensor[];
+      tmp.push(...parts);
+      const [q, k, v] = parts as [RawTensor, RawTensor, RawTensor];
+      const K = kernel('Concat')({ inputs: [cache.k[l]!, view(k, [Bs, H, 1, dh])], backend, attrs: { axis: 2 } }) as RawTensor;
+      const Vt = kernel('Concat')({ inputs: [cache.vt[l]!, view(v, [Bs, H, dh, 1])], backend, attrs: { axis: 3 } }) as RawTensor;
+      next.k.push(K);
+      next.vt.push(Vt);
+      // q is pre-scaled (folded into the query weights).
+      const s = run('Sum', { x: run('Multiply', { a: view(q, [Bs, H, 1, dh]), b: K }) }, { axis: [3], keepDims: false }); // [Bs, H, L]
+      const p = run('Softmax', { logits: run('Add', { a: s, b: mask }) }, { dim: 2 }); // kernels take a non-negative axis
+      const o = run('Sum', { x: run('Multiply', { a: view(p, [Bs, H, 1, L]), b: Vt }) }, { axis: [3], keepDims: false }); // [Bs, H, dh]
+      x = run('Add', { a: x, b: dense(view(o, [Bs, d]), `h${l}.wo`, `h${l}.bo`) });
+      x = run('Add', { a: x, b: dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`) });
+    }
+    const logits = backend.readSync(dense(normalize(x), 'head.w', 'head.b').dataId);
+    free(tmp);
+    disposeCache(cache);
     return { logits, cache: next };
   }
 
   function select(cache: KvCache, rows: number[]): KvCache {
-    const out = tf.tidy(() => {
-      const idx = tf.tensor1d(rows, 'int32');
-      return {
-        k: cache.k.map((t) => tf.keep(tf.gather(t, idx))),
-        vt: cache.vt.map((t) => tf.keep(tf.gather(t, idx))),
-        mask: tf.keep(tf.gather(cache.mask, idx)),
-        length: cache.length,
-      };
-    });
+    const idx = upload(Int32Array.from(rows), [rows.length], 'int32');
+    const gather = (x: RawTensor) => kernel('GatherV2')({ inputs: { x, indices: idx }, backend, attrs: { axis: 0, batchDims: 0 } }) as RawTensor;
+    const out = { k: cache.k.map(gather), vt: cache.vt.map(gather), mask: gather(cache.mask), length: cache.length };
+    free([idx]);
     disposeCache(cache);
     return out;
   }
 
   function disposeCache(cache: KvCache) {
-    cache.k.forEach((t) => t.dispose());
-    cache.vt.forEach((t) => t.dispose());
-    cache.mask.dispose();
+    free([...cache.k, ...cache.vt, cache.mask]);
   }
 
   return {
     config,
     prefill,
+    prefillBatch,
     join,
     step,
     select,
     disposeCache,
     dispose() {
+      free([eps]);
       tf.dispose(Object.values(p));
       tf.dispose(Object.values(fused).filter((t) => !Object.values(p).includes(t)));
       model.dispose();

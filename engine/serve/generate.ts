@@ -117,9 +117,19 @@ export function generateBatch(decoder: Decoder, tokenizer: ByteTokenizer, reques
     cut: -1,
   }));
   const results: GenerationResult[] = new Array(requests.length);
-  const prefills = requests.map((r) => decoder.prefill(r.prompt));
-  let active = rows.slice();
-  let next: number[] = active.map((row, j) => sampleToken(prefills[j]!.logits, 0, V, row.temperature, row.topK, row.rand));
+  // Prompts of equal length are prefilled together; rows are then ordered group by group.
+  const groups = new Map<number, number[]>();
+  requests.forEach((r, i) => groups.set(r.prompt.length, [...(groups.get(r.prompt.length) ?? []), i]));
+  const order = [...groups.values()].flat();
+  const prefills = [...groups.values()].map((idx) => decoder.prefillBatch(idx.map((i) => requests[i]!.prompt)));
+  const firstLogits = new Float32Array(order.length * V);
+  let o = 0;
+  for (const pf of prefills) {
+    firstLogits.set(pf.logits, o * V);
+    o += pf.logits.length / V;
+  }
+  let active = order.map((i) => rows[i]!);
+  let next: number[] = active.map((row, j) => sampleToken(firstLogits, j * V, V, row.temperature, row.topK, row.rand));
   let cache: KvCache | null = decoder.join(prefills.map((p) => p.cache));
 
   const accept = (row: (typeof rows)[number], tok: number) => {
