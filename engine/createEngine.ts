@@ -13,6 +13,7 @@ import { createServingPool, type ServingPool } from './serve/createServingPool.t
 import type { GenerationResult, SamplingOptions } from './serve/generate.ts';
 import { createByteTokenizer } from './tokenizer/byteTokenizer.ts';
 import { createParallelTrainer } from './train/createParallelTrainer.ts';
+import { createTrainer } from './train/createTrainer.ts';
 import { silentLogger, type EngineLogger, type Tf } from './types.ts';
 
 /** Where the shipped base checkpoint lives in the repository. */
@@ -224,7 +225,19 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
             tf: deps.tf,
             logger,
             baseCheckpoint: await base(),
-            ...(workers > 1 ? { createTrainer: (p) => createParallelTrainer({ ...p, workers, candidates: deps.backendCandidates }) } : {}),
+            ...(workers > 1
+              ? {
+                  createTrainer: async (p) => {
+                    try {
+                      return await createParallelTrainer({ ...p, workers, candidates: deps.backendCandidates });
+                    } catch (error) {
+                      // Worker threads unavailable (sandbox, missing loader): train in this thread instead.
+                      logger.warn({ err: (error as Error).message }, 'data-parallel training unavailable; training in one thread');
+                      return createTrainer(deps.tf, p);
+                    }
+                  },
+                }
+              : {}),
           },
           { ...params, store: deps.store },
         );
