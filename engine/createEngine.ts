@@ -199,7 +199,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         key: model.key,
         version: model.version,
         prompt: promptTokens,
-        options: { temperature: opts.temperature, topK: opts.topK, maxTokens, seed: opts.seed, stop: ['\nQ:', ...(opts.stop ?? [])] },
+        options: { temperature: opts.temperature, topK: opts.topK, maxTokens, seed: opts.seed, stop: ['\nQ:', '\nA:', ...(opts.stop ?? [])] },
         query,
         topPassages: opts.topPassages ?? 3,
         signal: opts.signal,

@@ -24,5 +24,8 @@ describe('BM25 retrieval', async () => {
     expect(text.split('\n')[0]).toBe('Yes, orders can be cancelled until they ship. [1]');
     expect(text).toContain('[1] Refund FAQ, row 2: "Yes, orders can be cancelled until they ship."');
     expect(citations[0]).toMatchObject({ index: 1, datasetId: 'ds-faq', location: 'row 2' });
+    expect(text).toContain('Model: model says hi');
+    // A completion that only repeats the cited answer is not shown twice.
+    expect(composeAnswer('Yes, orders can be cancelled until they ship.', index.search('cancel order')).text).not.toContain('Model:');
   });
 });

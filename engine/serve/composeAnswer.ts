@@ -40,7 +40,9 @@ export function composeAnswer(generated: string, hits: RetrievalHit[]): { text: 
   const best = hits[0];
   if (best) {
     lines.push(best.passage.answer ? `${best.passage.answer.trim()} [1]` : `${snippetOf(best.passage.text, 400)} [1]`);
-    if (model) lines.push('', `Model: ${model}`);
+    const lead = (best.passage.answer ?? best.passage.text).trim();
+    // The model's own words are added only when they say something beyond the cited passage.
+    if (model && !lead.includes(model) && !model.includes(lead)) lines.push('', `Model: ${model}`);
   } else {
     lines.push(model || 'I could not find anything about that in this assistant\'s data.');
   }
