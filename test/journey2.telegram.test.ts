@@ -63,6 +63,8 @@ describe('journey 2 on Telegram', () => {
     expect(photo.text).toContain('Loss curve');
     expect(photo.photo!.bytes.subarray(0, 4).toString('hex')).toBe('89504e47');
 
+    // The on-chain registration arrives on its own; wait for it so it is not taken for an answer.
+    await telegram.waitForMessage(user.id, (m) => m.text.startsWith('🧾 Trail Guide is on-chain'), 30_000);
     const assistantId = /assistant #(\d+)/.exec(ready.text)![1];
     await say(`/use ${assistantId}`);
     const answer = await say('When do caravans leave?');
