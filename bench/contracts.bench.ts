@@ -30,7 +30,7 @@ import { privateKeyToAccount, type LocalAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { assetRegistryAbi, licensesAbi, receiptsAbi, revenuePoolAbi } from '../contracts/bindings/index.ts';
 import { deployCaravan } from '../contracts/script/deploy.ts';
-import { startAnvil } from './contracts/anvil.ts';
+import { startAnvil } from '../platform/infra/anvil.ts';
 import { compileBaselines } from './contracts/compile.ts';
 
 const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -83,9 +83,9 @@ async function main(): Promise<void> {
   const sizes = parseSizes(process.argv.slice(2));
   process.stdout.write('compiling baselines (OpenZeppelin 4.9 PaymentSplitter, O(n) push split)…\n');
   const baselines = compileBaselines();
-  const anvil = await startAnvil(['--gas-limit', '1000000000', '--code-size-limit', '1000000', '--prune-history', '64']);
+  const anvil = await startAnvil({ args: ['--gas-limit', '1000000000', '--code-size-limit', '1000000', '--prune-history', '64'] });
   try {
-    const transport = http(anvil.url, { batch: false });
+    const transport = http(anvil.rpcUrl, { batch: false });
     const publicClient: PublicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
     const deployerAccount = privateKeyToAccount(ANVIL_KEY);
     const deployerClient = createWalletClient({ chain: foundry, transport, account: deployerAccount });
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
       process.stdout.write('(run with sizes including 10 and 1000 for the closing ratios)\n');
     }
   } finally {
-    anvil.stop();
+    await anvil.stop();
   }
 }
 

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/freePort.ts';
+import { freePort } from '../platform/infra/freePort.ts';
 import { eventually } from './helpers/testRuntime.ts';
 
 type Health = { ok: boolean; checks: Record<string, { ok: boolean; detail: string }> };

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { startAnvil, type AnvilHandle } from '../../platform/infra/anvil.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPublicClient,
@@ -32,24 +29,8 @@ import { deployCaravan, type CaravanDeployment } from './deploy.ts';
 /** anvil's first default account. */
 const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function anvilBinary(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
-}
-
 describe('deployCaravan', () => {
-  let anvil: ChildProcess | undefined;
+  let anvil: AnvilHandle | undefined;
   let publicClient: PublicClient;
   let walletClient: WalletClient;
   let deployment: CaravanDeployment;
@@ -57,25 +38,15 @@ describe('deployCaravan', () => {
   const holder = privateKeyToAccount(keccak256(toHex('caravan deploy test holder'))).address;
 
   beforeAll(async () => {
-    const port = await freePort();
-    anvil = spawn(anvilBinary(), ['--port', String(port), '--host', '127.0.0.1', '--silent'], { stdio: 'ignore' });
-    const transport = http(`http://127.0.0.1:${port}`);
+    anvil = await startAnvil();
+    const transport = http(anvil.rpcUrl);
     publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
     walletClient = createWalletClient({ chain: foundry, transport, account });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await publicClient.getChainId();
-        break;
-      } catch (error) {
-        if (attempt > 100) throw error;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     deployment = await deployCaravan({ walletClient, publicClient });
   }, 60_000);
 
-  afterAll(() => {
-    if (anvil?.pid) process.kill(anvil.pid);
+  afterAll(async () => {
+    await anvil?.stop();
   });
 
   it('deploys every contract and reports where', async () => {

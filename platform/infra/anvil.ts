@@ -3,14 +3,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { ServiceError } from '../errors.ts';
 import { spawnManaged } from './process.ts';
+import { freePort } from './freePort.ts';
 
 export type AnvilHandle = { rpcUrl: string; pid: number; stop(): Promise<void> };
 
 export type StartAnvilParameters = {
-  port: number;
+  /** Default: a free port. */
+  port?: number | undefined;
   /** File the chain state is loaded from and dumped to (restart keeps the chain). Omit for a throwaway chain. */
   stateFile?: string | undefined;
   chainId?: number;
+  /** More anvil flags (gas limit, code size…). */
+  args?: readonly string[];
 };
 
 /** Absolute path of the anvil binary shipped by `@foundry-rs/anvil`. */
@@ -34,13 +38,14 @@ async function rpcAnswers(url: string): Promise<boolean> {
  * Starts a real anvil node. With `stateFile`, the chain is loaded from it at start, dumped to it
  * every few seconds and on exit, so a restart continues the same chain.
  */
-export async function startAnvil(params: StartAnvilParameters): Promise<AnvilHandle> {
-  const rpcUrl = `http://127.0.0.1:${params.port}`;
+export async function startAnvil(params: StartAnvilParameters = {}): Promise<AnvilHandle> {
+  const port = params.port ?? (await freePort());
+  const rpcUrl = `http://127.0.0.1:${port}`;
   if (await rpcAnswers(rpcUrl).catch(() => false))
-    throw new ServiceError(`Port ${params.port} already answers JSON-RPC.`, {
+    throw new ServiceError(`Port ${port} already answers JSON-RPC.`, {
       metaMessages: ['Another chain node (or Caravan stack) is running. Stop it, or set ANVIL_PORT or RPC_URL.'],
     });
-  const args = ['--host', '127.0.0.1', '--port', String(params.port), '--chain-id', String(params.chainId ?? 31337)];
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(params.chainId ?? 31337), ...(params.args ?? [])];
   if (params.stateFile) {
     fs.mkdirSync(path.dirname(params.stateFile), { recursive: true });
     // An empty file (a crash while writing) would make anvil refuse to start.

@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../platform/infra/postgres.ts';
 import { startRedis } from '../../platform/infra/redis.ts';
 import { startAnvil } from '../../platform/infra/anvil.ts';
-import { freePort } from './freePort.ts';
+import { freePort } from '../../platform/infra/freePort.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,11 +20,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-test-'));
   fs.chmodSync(root, 0o755);
-  const [pgPort, redisPort, anvilPort] = [await freePort(), await freePort(), await freePort()];
+  const [pgPort, redisPort] = [await freePort(), await freePort()];
   const [pg, redis, anvil] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort }),
     startRedis({ port: redisPort, dataDir: path.join(root, 'redis') }),
-    startAnvil({ port: anvilPort }),
+    startAnvil(),
   ]);
   project.provide('services', { pgAdminUrl: pg.adminUrl, redisUrl: redis.url, rpcUrl: anvil.rpcUrl });
   return async () => {
