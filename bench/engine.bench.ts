@@ -7,7 +7,10 @@
  * uses what the engine uses in production: data-parallel training over worker threads and the
  * serving worker pool (one tfjs wasm instance per core). Single-thread tfjs numbers are shown too.
  *
- * Options: --seconds S (per measurement, default 6)  --quick (bench config only)
+ * Each metric is measured for torch and the engine back to back, in two rounds; each side keeps
+ * its best round (the machine is shared with other jobs).
+ *
+ * Options: --seconds S (per measurement, default 4)  --quick (bench config only)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { selectBackend } from '../engine/backend/selectBackend.ts';
 import { modelPresets, paramCount, type ModelConfig } from '../engine/model/config.ts';
 import { benchServeLocal, benchServePool, benchTrainLocal, benchTrainParallel, type ServeShape } from './engine/measure.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, quick: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
 const cores = availableParallelism();
 
@@ -34,54 +37,60 @@ const models: Array<{ name: string; config: ModelConfig; trainBatch: number; ser
 ];
 if (!values.quick) models.push({ name: 'base 2L d128 ctx256', config: modelPresets.base, trainBatch: 8, serve: { promptLen: 32, genTokens: 96 } });
 
-// ---- torch side (run first, while nothing of ours holds a core) ----
+// ---- measurements ----
+// The machine is shared, so load drifts during a run: each metric is measured for torch and for the
+// engine back to back, in two rounds, and each side keeps its best round.
 const torchPython = findTorchPython();
-let torchResults: Map<string, { tokPerSec: number; threads: number }> | null = null;
 let torchVersion = '';
-if (torchPython.python) {
-  const spec = {
-    seconds,
-    jobs: models.flatMap((m, i) => [
-      { id: `${i}:train`, kind: 'train', batch: m.trainBatch, config: m.config },
-      { id: `${i}:serve1`, kind: 'serve', batch: 1, ...m.serve, config: m.config },
-      { id: `${i}:serve16`, kind: 'serve', batch: 16, ...m.serve, config: m.config },
-    ]),
-  };
-  const script = fileURLToPath(new URL('./engine/torch_bench.py', import.meta.url));
-  const r = spawnSync(torchPython.python, [script, JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status === 0) {
-    const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch: string; results: Array<{ id: string; tokPerSec: number; threads: number }> };
-    torchVersion = parsed.torch;
-    torchResults = new Map(parsed.results.map((x) => [x.id, x]));
-  } else {
-    console.log(`torch: skipped (the torch script failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)})`);
+let torchBroken: string | null = torchPython.python ? null : torchPython.reason;
+const torchScript = fileURLToPath(new URL('./engine/torch_bench.py', import.meta.url));
+function torchJob(job: Record<string, unknown>): { tokPerSec: number; threads: number } | null {
+  if (torchBroken || !torchPython.python) return null;
+  const r = spawnSync(torchPython.python, [torchScript, JSON.stringify({ seconds, jobs: [{ id: 'x', ...job }] })], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    torchBroken = `the torch script failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
+    return null;
   }
-} else {
-  console.log(`torch: skipped (${torchPython.reason})`);
+  const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch: string; results: Array<{ tokPerSec: number; threads: number }> };
+  torchVersion = parsed.torch;
+  return parsed.results[0] ?? null;
 }
-if (torchResults) console.log(`torch: ${torchVersion} via ${torchPython.python}, BLAS: ${torchPython.blas}`);
+const better = <T extends { v: number } | null>(a: T, b: T): T => (!a ? b : !b ? a : b.v > a.v ? b : a);
+const threadsLabel = (t: { threads: number } | null) => (t ? `${t.threads} thread${t.threads > 1 ? 's' : ''}` : '-');
 
-// ---- engine side ----
-for (const [i, m] of models.entries()) {
-  const t = (k: string) => torchResults?.get(`${i}:${k}`) ?? null;
-  const how = (k: string) => {
-    const x = t(k);
-    return x ? `${x.threads} thread${x.threads > 1 ? 's' : ''}` : '-';
-  };
-  console.log(`\n${m.name}: ${paramCount(m.config)} parameters; measuring…`);
-  const trainLocal = await benchTrainLocal(tf, m.config, m.trainBatch, seconds);
-  const trainPar = cores > 1 ? await benchTrainParallel(m.config, m.trainBatch, seconds, cores) : null;
-  const bestTrain = trainPar && trainPar > trainLocal ? { v: trainPar, how: `${cores} workers, data-parallel` } : { v: trainLocal, how: '1 thread' };
-  rows.push({ model: m.name, metric: `train tok/s (batch ${m.trainBatch}×${m.config.contextLength})`, ours: bestTrain.v, oursHow: bestTrain.how, torch: t('train')?.tokPerSec ?? null, torchHow: how('train') });
-  rows.push({ model: m.name, metric: '  train, tfjs 1 thread', ours: trainLocal, oursHow: '1 thread', torch: null, torchHow: '' });
-  for (const batch of [1, 16]) {
-    const local = await benchServeLocal(tf, m.config, batch, m.serve, seconds);
-    const pool = batch > 1 && cores > 1 ? await benchServePool(m.config, batch, m.serve, seconds, cores) : null;
-    const best = pool && pool > local ? { v: pool, how: `pool of ${cores} workers` } : { v: local, how: '1 thread' };
-    rows.push({ model: m.name, metric: `serve tok/s batch ${batch} (KV cache)`, ours: best.v, oursHow: best.how, torch: t(`serve${batch}`)?.tokPerSec ?? null, torchHow: how(`serve${batch}`) });
-    if (pool) rows.push({ model: m.name, metric: `  serve batch ${batch}, tfjs 1 thread`, ours: local, oursHow: '1 thread', torch: null, torchHow: '' });
+for (const m of models) {
+  console.log(`${m.name}: ${paramCount(m.config)} parameters; measuring…`);
+  let trainTorch: { v: number; how: string } | null = null;
+  let trainBest: { v: number; how: string } | null = null;
+  let trainLocalBest = 0;
+  const serve = new Map<number, { torch: { v: number; how: string } | null; best: { v: number; how: string } | null; local: number }>();
+  for (let round = 0; round < 2; round++) {
+    const tt = torchJob({ kind: 'train', batch: m.trainBatch, config: m.config });
+    trainTorch = better(trainTorch, tt ? { v: tt.tokPerSec, how: threadsLabel(tt) } : null);
+    const local = await benchTrainLocal(tf, m.config, m.trainBatch, seconds);
+    trainLocalBest = Math.max(trainLocalBest, local);
+    trainBest = better(trainBest, { v: local, how: '1 thread' });
+    if (cores > 1) trainBest = better(trainBest, { v: await benchTrainParallel(m.config, m.trainBatch, seconds, cores), how: `${cores} workers, data-parallel` });
+    for (const batch of [1, 16]) {
+      const cur = serve.get(batch) ?? { torch: null, best: null, local: 0 };
+      const ts = torchJob({ kind: 'serve', batch, ...m.serve, config: m.config });
+      cur.torch = better(cur.torch, ts ? { v: ts.tokPerSec, how: threadsLabel(ts) } : null);
+      const l = await benchServeLocal(tf, m.config, batch, m.serve, seconds);
+      cur.local = Math.max(cur.local, l);
+      cur.best = better(cur.best, { v: l, how: '1 thread' });
+      if (batch > 1 && cores > 1) cur.best = better(cur.best, { v: await benchServePool(m.config, batch, m.serve, seconds, cores), how: `pool of ${cores} workers` });
+      serve.set(batch, cur);
+    }
+  }
+  rows.push({ model: m.name, metric: `train tok/s (batch ${m.trainBatch}×${m.config.contextLength})`, ours: trainBest!.v, oursHow: trainBest!.how, torch: trainTorch?.v ?? null, torchHow: trainTorch?.how ?? '-' });
+  rows.push({ model: m.name, metric: '  train, tfjs 1 thread', ours: trainLocalBest, oursHow: '1 thread', torch: null, torchHow: '' });
+  for (const [batch, r] of serve) {
+    rows.push({ model: m.name, metric: `serve tok/s batch ${batch} (KV cache)`, ours: r.best!.v, oursHow: r.best!.how, torch: r.torch?.v ?? null, torchHow: r.torch?.how ?? '-' });
+    if (batch > 1) rows.push({ model: m.name, metric: `  serve batch ${batch}, tfjs 1 thread`, ours: r.local, oursHow: '1 thread', torch: null, torchHow: '' });
   }
 }
+if (torchBroken) console.log(`torch: skipped (${torchBroken})`);
+else console.log(`torch: ${torchVersion} via ${torchPython.python}, BLAS: ${torchPython.blas}`);
 
 // ---- report ----
 const fmt = (x: number | null) => (x === null ? '-' : Math.round(x).toLocaleString('en-US'));

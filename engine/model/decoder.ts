@@ -77,14 +77,6 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
   flat.dispose();
   const w = (name: string) => fused[name] as Tensor;
 
-  /** (x − mean) / std, without gain and bias (those live in the next product). */
-  const normalize = (x: Tensor) => {
-    const xc = tf.sub(x, tf.mean(x, -1, true));
-    return tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)));
-  };
-  const dense = (x: Tensor, wn: string, bn: string, relu = false) =>
-    tf.fused.matMul({ a: x as Tensor2D, b: w(wn) as Tensor2D, bias: w(bn), activation: relu ? 'relu' : 'linear' });
-
   function prefill(tokens: ArrayLike<number>) {
     return prefillBatch([tokens]);
   }
@@ -195,6 +187,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
       const o = run('_FusedMatMul', { a: view(x, [1, Bs, x.shape[1]!]), b: view(W, [1, ...W.shape]), bias: raw(w(bn)) }, { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' });
       return view(o, [Bs, W.shape[1]!]);
     };
+    /** (x − mean) / std, without gain and bias (those live in the next product). */
     const normalize = (x: RawTensor) => {
       const xc = run('Sub', { a: x, b: run('Mean', { x }, { axis: [1], keepDims: true }) });
       const v = run('Mean', { x: run('Square', { x: xc }) }, { axis: [1], keepDims: true });
