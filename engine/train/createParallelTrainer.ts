@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashedError } from '../errors.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { paramCount, type ModelConfig } from '../model/config.ts';
 import type { AdamOptions, Batch, TrainerState } from './createTrainer.ts';
 import type { FromTrainWorker, ToTrainWorker } from './trainWorker.ts';
 
@@ -59,32 +59,28 @@ export async function createParallelTrainer(params: {
     throw error;
   }
 
+  const paramTotal = paramCount(params.config);
+  let slots_: SharedArrayBuffer | null = null;
   return {
     async step(batch) {
       const { B, T } = batch;
       const shards = Math.min(n, B);
       const per = Math.ceil(B / shards);
+      // Gradients meet in shared memory: each replica writes its slot, then every replica averages
+      // the slots itself and applies the same update (no copies through the coordinator).
+      slots_ ??= new SharedArrayBuffer(paramTotal * 4 * n);
       const jobs: Array<Promise<FromTrainWorker>> = [];
-      const rows: number[] = [];
+      const weights: number[] = new Array(n).fill(0);
       for (let w = 0; w < shards; w++) {
         const from = w * per;
         const to = Math.min(B, from + per);
         if (to <= from) break;
-        rows.push(to - from);
-        jobs.push(slots[w]!.call({ type: 'grad', inputs: batch.inputs.slice(from * T, to * T), targets: batch.targets.slice(from * T, to * T), B: to - from, T }));
+        weights[w] = (to - from) / B;
+        jobs.push(slots[w]!.call({ type: 'gradShared', inputs: batch.inputs.slice(from * T, to * T), targets: batch.targets.slice(from * T, to * T), B: to - from, T, slots: slots_, slot: w }));
       }
-      const results = (await Promise.all(jobs)) as Array<Extract<FromTrainWorker, { type: 'grad' }>>;
-      const avg = results[0]!.grad;
-      const w0 = rows[0]! / B;
-      for (let i = 0; i < avg.length; i++) avg[i]! *= w0;
-      let loss = results[0]!.loss * w0;
-      for (let r = 1; r < results.length; r++) {
-        const g = results[r]!.grad;
-        const wr = rows[r]! / B;
-        for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! * wr;
-        loss += results[r]!.loss * wr;
-      }
-      await Promise.all(slots.map((s) => s.call({ type: 'apply', grad: avg })));
+      const results = (await Promise.all(jobs)) as Array<Extract<FromTrainWorker, { type: 'gradShared' }>>;
+      const loss = results.reduce((a, r, i) => a + r.loss * weights[i]!, 0);
+      await Promise.all(slots.map((s) => s.call({ type: 'applyShared', slots: slots_!, weights })));
       return loss;
     },
     async state() {

@@ -30,6 +30,8 @@ export type Trainer = {
   gradient(batch: Batch): { loss: number; grad: Float32Array };
   /** Applies an (already averaged) flat gradient with Adam. */
   apply(grad: Float32Array): void;
+  /** Applies Σ weights[i]·grads[i] with Adam (the average is computed on the backend). */
+  applyWeighted(grads: Float32Array[], weights: number[]): void;
   /** Mean loss on `batch` without updating. */
   evaluate(batch: Batch): number;
   /** Snapshot of weights and optimizer state (copies). */
@@ -106,6 +108,9 @@ export function createTrainer(
     },
     apply(grad) {
       tf.tidy(() => applyTensor(tf.tensor1d(grad)));
+    },
+    applyWeighted(grads, weights) {
+      tf.tidy(() => applyTensor(tf.addN(grads.map((g, i) => tf.mul(tf.tensor1d(g), weights[i]!))) as Tensor1D));
     },
     evaluate(batch) {
       return tf.tidy(() => {

@@ -13,11 +13,16 @@ export type ToTrainWorker =
   | { type: 'init'; config: ModelConfig; state?: TrainerState | undefined; adam: Partial<AdamOptions>; seed: number; candidates?: string[] | undefined }
   | { type: 'grad'; inputs: Int32Array; targets: Int32Array; B: number; T: number }
   | { type: 'apply'; grad: Float32Array }
+  /** Shared-memory path: write this shard's gradient into `slots[slot]` … */
+  | { type: 'gradShared'; inputs: Int32Array; targets: Int32Array; B: number; T: number; slots: SharedArrayBuffer; slot: number }
+  /** … then average all slots with these weights and apply (every replica does the same). */
+  | { type: 'applyShared'; slots: SharedArrayBuffer; weights: number[] }
   | { type: 'state' };
 
 export type FromTrainWorker =
   | { type: 'ready'; backend: string }
   | { type: 'grad'; loss: number; grad: Float32Array }
+  | { type: 'gradShared'; loss: number }
   | { type: 'applied' }
   | { type: 'state'; state: TrainerState }
   | { type: 'error'; message: string };
@@ -38,6 +43,14 @@ port.on('message', async (msg: ToTrainWorker) => {
     if (msg.type === 'grad') {
       const { loss, grad } = trainer.gradient({ inputs: msg.inputs, targets: msg.targets, B: msg.B, T: msg.T });
       port.postMessage({ type: 'grad', loss, grad } satisfies FromTrainWorker, [grad.buffer as ArrayBuffer]);
+    } else if (msg.type === 'gradShared') {
+      const { loss, grad } = trainer.gradient({ inputs: msg.inputs, targets: msg.targets, B: msg.B, T: msg.T });
+      new Float32Array(msg.slots, msg.slot * grad.length * 4, grad.length).set(grad);
+      port.postMessage({ type: 'gradShared', loss } satisfies FromTrainWorker);
+    } else if (msg.type === 'applyShared') {
+      const P = msg.slots.byteLength / 4 / msg.weights.length;
+      trainer.applyWeighted(msg.weights.map((_, i) => new Float32Array(msg.slots, i * P * 4, P)), msg.weights);
+      port.postMessage({ type: 'applied' } satisfies FromTrainWorker);
     } else if (msg.type === 'apply') {
       trainer.apply(msg.grad);
       port.postMessage({ type: 'applied' } satisfies FromTrainWorker);
