@@ -155,40 +155,42 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     const M = headMask(T);
     const Mt = headMaskT(T);
     const Mh = headSelect();
-    const headSum = (blocks: Tensor[]) => {
-      const cat = tf.concat(blocks.map((x) => tf.reshape(x, [H, T, d])), 1);
-      return tf.addN(tf.unstack(tf.mul(cat, Mh)));
+    /** [B, m, k] · [B, k, n] as B plain products (XNNPACK), calling the kernel on rank-3 slices directly. */
+    const perSequence = (a: Tensor, b: Tensor): Tensor => {
+      const as = tf.split(a, B, 0);
+      const bs = tf.split(b, B, 0);
+      const engine = tf.engine();
+      return tf.concat(as.map((x, i) => engine.runKernel('BatchMatMul', { a: x, b: bs[i]! }, { transposeA: false, transposeB: false }) as Tensor), 0);
+    };
+    /** [B, H·T, d] block products → the diagonal blocks summed over heads, as [B·T, d]. */
+    const headSum = (blocks: Tensor) => {
+      const byHead = tf.reshape(tf.transpose(tf.reshape(blocks, [B, H, T, d]), [1, 0, 2, 3]), [H, N, d]);
+      return tf.addN(tf.unstack(tf.mul(byHead, Mh)));
     };
     const f = tf.customGrad((qIn, kIn, vIn, save) => {
       const q3 = tf.reshape(tf.mul(qIn as Tensor, scale), [B, T, d]) as Tensor3D;
       const k3 = tf.reshape(kIn as Tensor, [B, T, d]) as Tensor3D;
       const v3 = tf.reshape(vIn as Tensor, [B, T, d]) as Tensor3D;
-      const kbd = tf.unstack(tf.mul(repeat(tf.transpose(k3, [0, 2, 1]), H, 2), M));
-      const vbd = tf.unstack(tf.mul(repeat(v3, H, 1), Mt));
-      const qs = tf.unstack(q3);
-      const S = tf.stack(qs.map((qb, i) => tf.matMul(qb as Tensor2D, kbd[i] as Tensor2D)));
+      const kbd = tf.mul(repeat(tf.transpose(k3, [0, 2, 1]), H, 2), M); // [B, d, H·T]
+      const vbd = tf.mul(repeat(v3, H, 1), Mt); // [B, H·T, d]
+      const S = perSequence(q3, kbd); // [B, T, H·T]
       const P = tf.reshape(tf.softmax(tf.add(tf.reshape(S, [B, T, H, T]), causalBias(T))), [B, T, H * T]);
-      const ps = tf.unstack(P);
-      const O = tf.stack(ps.map((pb, i) => tf.matMul(pb as Tensor2D, vbd[i] as Tensor2D)));
+      const O = perSequence(P, vbd); // [B, T, d]
       (save as (t: Tensor[]) => void)([q3, k3, v3, P]);
       return {
         value: tf.reshape(O, [N, d]) as Tensor2D,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [qS, kS, vS, PS] = saved as [Tensor3D, Tensor3D, Tensor3D, Tensor3D];
-          const dO = tf.unstack(tf.reshape(dy, [B, T, d]));
-          const vbdT = tf.unstack(tf.mul(repeat(tf.transpose(vS, [0, 2, 1]), H, 2), M));
-          const dP = tf.stack(dO.map((g, i) => tf.matMul(g as Tensor2D, vbdT[i] as Tensor2D)));
-          const PT = tf.unstack(tf.transpose(PS, [0, 2, 1]));
-          const dV = headSum(PT.map((pt, i) => tf.matMul(pt as Tensor2D, dO[i] as Tensor2D)));
+          const dO = tf.reshape(dy, [B, T, d]);
+          const vbdT = tf.mul(repeat(tf.transpose(vS, [0, 2, 1]), H, 2), M); // [B, d, H·T]
+          const dP = perSequence(dO, vbdT);
+          const dV = headSum(perSequence(tf.transpose(PS, [0, 2, 1]), dO));
           const P4 = tf.reshape(PS, [B, T, H, T]);
           const dP4 = tf.reshape(dP, [B, T, H, T]);
           const dS = tf.reshape(tf.mul(P4, tf.sub(dP4, tf.sum(tf.mul(dP4, P4), -1, true))), [B, T, H * T]);
-          const kbdT = tf.unstack(tf.mul(repeat(kS, H, 1), Mt));
-          const dSs = tf.unstack(dS);
-          const dQ = tf.stack(dSs.map((s, i) => tf.matMul(s as Tensor2D, kbdT[i] as Tensor2D)));
-          const dST = tf.unstack(tf.transpose(dS, [0, 2, 1]));
-          const qs2 = tf.unstack(qS);
-          const dK = headSum(dST.map((s, i) => tf.matMul(s as Tensor2D, qs2[i] as Tensor2D)));
+          const kbdT = tf.mul(repeat(kS, H, 1), Mt); // [B, H·T, d]
+          const dQ = perSequence(dS, kbdT);
+          const dK = headSum(perSequence(tf.transpose(dS, [0, 2, 1]), qS));
           return [tf.reshape(tf.mul(dQ, scale), [N, d]), dK, dV];
         },
       };
