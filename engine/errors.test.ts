@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BaseError as ProjectBaseError } from '../platform/errors.ts';
 import { ArchitectureMismatchError, BaseError, ContextOverflowError, CorruptCheckpointError, EngineBusyError, InvalidDatasetError } from './errors.ts';
 
 describe('engine errors', () => {
@@ -6,6 +7,7 @@ describe('engine errors', () => {
     const cause = new Error('disk says no');
     const e = new CorruptCheckpointError('Checkpoint "k" is corrupt or not a checkpoint.', { details: 'checksum mismatch', cause, key: 'k' });
     expect(e).toBeInstanceOf(BaseError);
+    expect(e).toBeInstanceOf(ProjectBaseError);
     expect(e.name).toBe('CorruptCheckpointError');
     expect(e.shortMessage).toBe('Checkpoint "k" is corrupt or not a checkpoint.');
     expect(e.message).toContain('Details: checksum mismatch');

@@ -4,38 +4,22 @@
  * tells a caller (a BullMQ worker, a chat adapter, the REST API) how to react: retry later, or
  * give up and show the message.
  */
-export type BaseErrorParameters = {
-  details?: string | undefined;
-  cause?: unknown;
-  metaMessages?: string[] | undefined;
-};
+import { BaseError as ProjectBaseError, type BaseErrorParameters as ProjectErrorParameters } from '../platform/errors.ts';
 
-/** Base class of all engine errors (the platform may later re-parent it onto its own base). */
-export abstract class BaseError extends Error {
+export type BaseErrorParameters = Pick<ProjectErrorParameters, 'details' | 'cause' | 'metaMessages'>;
+
+/**
+ * Base class of all engine errors: the project's one `BaseError` (so platform code, jobs and
+ * adapters treat engine errors like any other), with `retryable` fixed by each subclass.
+ */
+export abstract class BaseError extends ProjectBaseError {
   abstract override readonly name: string;
-  /** Whether trying the same call again later can succeed. */
-  abstract readonly retryable: boolean;
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-  readonly metaMessages: string[] | undefined;
-  override readonly cause: unknown;
-
-  constructor(shortMessage: string, params: BaseErrorParameters = {}) {
-    const lines = [shortMessage];
-    if (params.metaMessages?.length) lines.push('', ...params.metaMessages);
-    if (params.details) lines.push('', `Details: ${params.details}`);
-    super(lines.join('\n'), params.cause === undefined ? undefined : { cause: params.cause });
-    this.shortMessage = shortMessage;
-    this.details = params.details;
-    this.metaMessages = params.metaMessages;
-    this.cause = params.cause;
-  }
 }
 
 /** A dataset cannot be used for training or retrieval (empty, too small, binary, rows too long). */
 export class InvalidDatasetError extends BaseError {
   override readonly name = 'InvalidDatasetError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly datasetId: string | undefined;
   constructor(shortMessage: string, params: BaseErrorParameters & { datasetId?: string } = {}) {
     super(shortMessage, params);
@@ -46,7 +30,7 @@ export class InvalidDatasetError extends BaseError {
 /** Bytes that were supposed to be a checkpoint are not one (truncated, bit-flipped, other format). */
 export class CorruptCheckpointError extends BaseError {
   override readonly name = 'CorruptCheckpointError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly key: string | undefined;
   constructor(shortMessage: string, params: BaseErrorParameters & { key?: string } = {}) {
     super(shortMessage, params);
@@ -57,7 +41,7 @@ export class CorruptCheckpointError extends BaseError {
 /** A valid checkpoint whose architecture differs from the model it is loaded into. */
 export class ArchitectureMismatchError extends BaseError {
   override readonly name = 'ArchitectureMismatchError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly expected: string;
   readonly actual: string;
   constructor(params: BaseErrorParameters & { expected: string; actual: string; key?: string }) {
@@ -76,7 +60,7 @@ export class ArchitectureMismatchError extends BaseError {
 /** The prompt (plus retrieved context) does not fit the model's context window. */
 export class ContextOverflowError extends BaseError {
   override readonly name = 'ContextOverflowError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly tokens: number;
   readonly limit: number;
   constructor(params: { tokens: number; limit: number }) {
@@ -91,7 +75,7 @@ export class ContextOverflowError extends BaseError {
 /** The serving queue is full. Retry after a short wait. */
 export class EngineBusyError extends BaseError {
   override readonly name = 'EngineBusyError' as const;
-  readonly retryable = true;
+  override readonly retryable = true;
   readonly queued: number;
   constructor(params: { queued: number; limit: number }) {
     super('The engine is busy, try again in a few seconds.', {
@@ -104,13 +88,13 @@ export class EngineBusyError extends BaseError {
 /** A call's arguments are wrong (bad option values, unknown assistant, empty messages). */
 export class InvalidRequestError extends BaseError {
   override readonly name = 'InvalidRequestError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /** An operation was cancelled through its AbortSignal. */
 export class AbortedError extends BaseError {
   override readonly name = 'AbortedError' as const;
-  readonly retryable = true;
+  override readonly retryable = true;
   constructor(params: BaseErrorParameters = {}) {
     super('The operation was cancelled.', params);
   }
@@ -119,19 +103,19 @@ export class AbortedError extends BaseError {
 /** No tfjs backend could be initialised. */
 export class BackendUnavailableError extends BaseError {
   override readonly name = 'BackendUnavailableError' as const;
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /** Reading or writing checkpoint storage failed (the store threw). Usually transient. */
 export class CheckpointStoreError extends BaseError {
   override readonly name = 'CheckpointStoreError' as const;
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /** A serving worker thread died or the pool was closed while a request was in flight. */
 export class WorkerCrashedError extends BaseError {
   override readonly name = 'WorkerCrashedError' as const;
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /** Union of every error the engine throws. */

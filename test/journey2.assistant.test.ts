@@ -131,6 +131,23 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect((await say(`/ask ${assistantId} Do you ship abroad?`)).text).toContain('We ship to 40 countries');
   });
 
+  it('fails a fine-tune on data too small to learn from, once, with a clear message', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['hi\n']), 'tiny.txt');
+    await fetch(`${rt.url}/chat/api/upload?chatId=${chatId}`, { method: 'POST', body: form });
+    const done = await eventually(async () => (await messages()).find((m) => m.text.startsWith('✅ Dataset') && m.text.includes('tiny.txt')), 20_000, 'tiny dataset');
+    const tinyId = Number(/Dataset #(\d+)/.exec(done.text)![1]);
+    await say('/newassistant');
+    for (const answer of ['Tiny', '/skip', 'Knows almost nothing at all.', '/skip', '/skip', String(tinyId), 'private', '0']) await say(answer);
+    const training = await say('/create');
+    const id = Number(/assistant #(\d+)/.exec(training.text)![1]);
+    const failed = await eventually(async () => (await messages()).find((m) => m.text.startsWith('❌ Training Tiny failed')), 30_000, 'failure');
+    expect(failed.text).toMatch(/The datasets are too small to train on: \d+ characters, at least \d+ are needed/);
+    const job = await rt.queues.finetune.getJob(`finetune-${id}`);
+    expect(job!.attemptsMade).toBe(1);
+    expect((await say(`/use ${id}`)).text).toMatch(/^Tiny's training failed: The datasets are too small/);
+  });
+
   it('refuses what cannot be used', async () => {
     expect((await say('/use 424242')).text).toBe('There is no assistant #424242 you can use.');
     expect((await say('/ask')).text).toBe('Usage: /ask <assistant id> <question>');
