@@ -6,6 +6,7 @@ export type { FinetuneDeps, FinetuneParameters, FinetuneReturnType } from './fin
 export type { DatasetInput, Passage } from './finetune/parseDatasets.ts';
 export type { TrainingProgress } from './train/runTraining.ts';
 export { createFsCheckpointStore } from './checkpoint/store.ts';
+export { decodeCheckpoint } from './checkpoint/format.ts';
 export type { CheckpointStore } from './checkpoint/store.ts';
 export { selectBackend, backendOrder } from './backend/selectBackend.ts';
 export type { SelectBackendReturnType } from './backend/selectBackend.ts';

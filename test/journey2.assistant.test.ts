@@ -73,7 +73,8 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect((await say('short')).text).toMatch(/⚠️ Describe the persona in at least 10 characters/);
     expect((await say('A friendly support agent for our web shop. Answers from the FAQ.')).text).toContain('step 4/9');
     expect((await say('Hi! Ask me about orders, refunds and shipping.')).text).toContain('step 5/9');
-    const datasetsStep = await say('How long do refunds take?\nCan I cancel my order?');
+    // The web page's input is one line: starters can be separated by |.
+    const datasetsStep = await say('How long do refunds take? | Can I cancel my order?');
     expect(datasetsStep.text).toContain('step 6/9');
     expect(datasetsStep.text).toContain(`#${datasetId} shop-faq.csv`);
     expect((await say('999999')).text).toMatch(/⚠️ #999999: no approved dataset with that id/);
@@ -96,6 +97,7 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
       'training to finish',
     );
     expect(ready.text).toMatch(/8 steps · loss \d+\.\d{3} → \d+\.\d{3}/);
+    expect(ready.text).not.toContain('resumed');
     const plot = await eventually(async () => (await messages()).find((m) => m.image), 10_000, 'loss plot');
     expect(plot.text).toContain('Loss curve');
     const png = Buffer.from(await (await fetch(`${rt.url}${plot.image}`)).arrayBuffer());

@@ -45,7 +45,7 @@ export async function promptFor(deps: { db: Db }, user: User, step: WizardStep, 
     case 'greeting':
       return `${head}What should it say first when someone opens a chat? (/skip)`;
     case 'starters':
-      return `${head}Up to 4 starter prompts, one per line. (/skip)`;
+      return `${head}Up to 4 starter prompts, one per line or separated by | (/skip)`;
     case 'datasets': {
       const mine = await deps.db
         .select({ id: datasets.id, name: datasets.name, rows: datasets.rows })
@@ -133,7 +133,7 @@ export async function advanceWizard(deps: { db: Db }, user: User, state: WizardS
       break;
     }
     case 'starters': {
-      const lines = skip ? [] : text.split('\n').map((l) => l.replace(/^[-•*]\s*/, '').trim()).filter(Boolean);
+      const lines = skip ? [] : text.split(/\n|\|/).map((l) => l.replace(/^[-•*]\s*/, '').trim()).filter(Boolean);
       const r = field.starters.safeParse(lines);
       if (!r.success) return invalid(r.error.issues[0]!.message);
       draft.starters = r.data;

@@ -4,6 +4,8 @@ import { readDataset } from '../../platform/datasets/readDataset.ts';
 import { NotFoundError, ServiceError } from '../../platform/errors.ts';
 import type { ChatTarget } from '../../platform/notifications/types.ts';
 import { trainingDone, trainingFailed, trainingProgress } from '../../bots/core/messages.ts';
+import { createEncryptedCheckpointStore } from '../../platform/assistants/encryptedCheckpointStore.ts';
+import { assistantKeys, decodeCheckpoint } from '../../engine/index.ts';
 import { defineWorker } from '../defineWorker.ts';
 import { createProgressEditor } from '../progress.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
@@ -46,15 +48,16 @@ export function createFinetuneWorker(deps: WorkerDeps) {
 
       const target = job.data.replyTarget;
       const progress = target ? createProgressEditor(deps, target, 1500) : async () => {};
-      let firstStep: number | undefined;
+      // A training checkpoint left by an interrupted run means this run resumes from its step.
+      const prior = await createEncryptedCheckpointStore(deps).load(assistantKeys(String(assistant.id)).training);
+      const resumedFrom = prior ? decodeCheckpoint(prior).cursor.step || undefined : undefined;
       const result = await engine.finetune({
         assistantId: String(assistant.id),
         datasets: inputs,
         ...deps.finetuneOptions,
         onProgress: (p) => {
-          firstStep ??= p.step > 1 ? p.step - 1 : undefined;
           void job.updateProgress(p);
-          void progress(trainingProgress(assistant.name, assistant.id, p, firstStep));
+          void progress(trainingProgress(assistant.name, assistant.id, p, resumedFrom));
         },
       });
 
@@ -64,7 +67,7 @@ export function createFinetuneWorker(deps: WorkerDeps) {
         .set({ status: 'ready', losses, lastError: null, updatedAt: new Date() })
         .where(eq(assistants.id, assistant.id));
       if (target?.messageId) {
-        await progress(trainingDone(assistant.name, assistant.id, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, firstStep), true);
+        await progress(trainingDone(assistant.name, assistant.id, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, resumedFrom), true);
         await deps.outbox.send(
           { transport: target.transport, chatId: target.chatId },
           `📉 Loss curve of ${assistant.name}'s fine-tune`,
