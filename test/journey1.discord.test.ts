@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +15,7 @@ import { ConfigError } from '../platform/errors.ts';
 import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { createLogger } from '../platform/log.ts';
 import { FakeDiscord, type FakeDiscordUser } from './fakes/fakeDiscord.ts';
-import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
+import { startTestRuntime, storedCounts, type TestRuntime } from './helpers/testRuntime.ts';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -44,15 +42,7 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
     await discord.stop();
   });
 
-  const counts = async () => {
-    const r = await rt.database.db.execute<{ d: number; a: number; r: number; t: number }>(
-      sql`select (select count(*)::int from datasets) d, (select count(*)::int from assets) a,
-                 (select count(*)::int from receipts) r, (select count(*)::int from chain_txs) t`,
-    );
-    const blobDir = path.join(rt.home, 'blobs', 'datasets');
-    const blobs = fs.existsSync(blobDir) ? fs.readdirSync(blobDir).length : 0;
-    return { ...r.rows[0]!, blobs };
-  };
+  const counts = () => storedCounts(rt);
 
   it('connects through the gateway and registers the slash commands, /upload with a required attachment', () => {
     expect(discord.connected).toBe(true);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
@@ -9,7 +8,7 @@ import { datasets } from '../platform/db/schema.ts';
 import { createFsBlobStore } from '../platform/storage/blobStore.ts';
 import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { FakeTelegram, type FakeUser } from './fakes/fakeTelegram.ts';
-import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
+import { startTestRuntime, storedCounts, type TestRuntime } from './helpers/testRuntime.ts';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -33,17 +32,7 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
     await telegram.stop();
   });
 
-  const counts = async () => {
-    const r = await rt.database.db.execute<{ d: number; a: number; r: number; t: number }>(
-      sql`select (select count(*)::int from datasets) d, (select count(*)::int from assets) a,
-                 (select count(*)::int from receipts) r, (select count(*)::int from chain_txs) t`,
-    );
-    const blobDir = path.join(rt.home, 'blobs', 'datasets');
-    const blobs = fs.existsSync(blobDir) ? fs.readdirSync(blobDir).length : 0;
-    const incomingDir = path.join(rt.home, 'incoming');
-    const staged = fs.existsSync(incomingDir) ? fs.readdirSync(incomingDir).length : 0;
-    return { ...r.rows[0]!, blobs, staged };
-  };
+  const counts = () => storedCounts(rt);
 
   const finalText = (m: { text: string }) => /^(✅ Dataset|❌|ℹ️|⚠️)/.test(m.text);
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
+import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createPublicClient, http, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -113,4 +114,17 @@ export async function createTestPlatform(): Promise<{ database: Database; chain:
       await created.drop();
     },
   };
+}
+
+/**
+ * What a runtime has stored: rows of datasets, assets, receipts and transactions, encrypted
+ * blobs and staged uploads. Bad-input tests compare it before and after: nothing half-written.
+ */
+export async function storedCounts(rt: TestRuntime) {
+  const r = await rt.database.db.execute<{ d: number; a: number; r: number; t: number }>(
+    sql`select (select count(*)::int from datasets) d, (select count(*)::int from assets) a,
+               (select count(*)::int from receipts) r, (select count(*)::int from chain_txs) t`,
+  );
+  const count = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).length : 0);
+  return { ...r.rows[0]!, blobs: count(path.join(rt.home, 'blobs', 'datasets')), staged: count(path.join(rt.home, 'incoming')) };
 }
