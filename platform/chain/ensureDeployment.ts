@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { getAddress, type Address } from 'viem';
-import { deployCaravan } from '../../contracts/script/deploy.ts';
+import { deployCaravan, type CaravanAddresses } from '../../contracts/script/deploy.ts';
 import type { Db } from '../db/client.ts';
 import { deployments } from '../db/schema.ts';
 import { ConfigError } from '../errors.ts';
@@ -9,6 +9,19 @@ import type { ContractAddresses } from './clients.ts';
 import type { connectChain } from './clients.ts';
 
 type Connected = Awaited<ReturnType<typeof connectChain>>;
+
+/** Every contract `deployCaravan` deploys. */
+export const CARAVAN_CONTRACTS = [
+  'assetRegistry',
+  'receipts',
+  'revenuePool',
+  'licenses',
+  'token',
+  'timelock',
+  'handoverCharter',
+  'governor',
+  'foundationVesting',
+] as const satisfies ReadonlyArray<keyof CaravanAddresses>;
 
 /**
  * Returns the contract addresses for this chain: the configured ones, else the ones recorded
@@ -32,7 +45,16 @@ export async function ensureDeployment(
   const [recorded] = await deps.db.select().from(deployments).where(eq(deployments.chainId, chain.chainId));
   if (recorded) {
     const addresses = recorded.addresses as ContractAddresses;
-    if (await hasCode(chain, addresses)) return { addresses, deployed: false };
+    if (await hasCode(chain, addresses)) {
+      const missing = CARAVAN_CONTRACTS.filter((name) => !addresses[name]);
+      // Redeploying would orphan the assets already registered, so an old dev home keeps its set.
+      if (missing.length)
+        deps.log.warn(
+          { chainId: chain.chainId, missing },
+          'this chain has an older Caravan deployment without some contracts; start from a fresh CARAVAN_HOME to get them',
+        );
+      return { addresses, deployed: false };
+    }
     deps.log.warn({ chainId: chain.chainId }, 'recorded contracts are gone from the chain (was it reset?); deploying again');
   }
   if (!params.allowDeploy)
