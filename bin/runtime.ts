@@ -170,7 +170,7 @@ export async function startRuntime(
           const counts = await queues.ingest.getJobCounts('waiting', 'active', 'failed');
           return `ingest queue: ${counts.waiting ?? 0} waiting, ${counts.active ?? 0} active, ${counts.failed ?? 0} failed`;
         }),
-        time('chain', async () => `chain ${chain.chainId}, block ${await chain.publicClient.getBlockNumber()}`),
+        time('chain', async () => `chain ${chain.chainId}, block ${await chain.publicClient.getBlockNumber({ cacheTime: 0 })}`),
         time('contracts', async () => {
           const code = await chain.publicClient.getCode({ address: addresses.receipts });
           if (!code || code === '0x') throw new Error('Receipts contract has no code');

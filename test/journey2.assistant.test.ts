@@ -151,6 +151,9 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
   });
 
   it('refuses what cannot be used', async () => {
+    expect((await say(`/ask ${assistantId} ${'why '.repeat(100)}`)).text).toMatch(
+      /^⚠️ Shop Helper could not answer: The prompt is too long: \d+ tokens, the limit is \d+\.$/,
+    );
     expect((await say('/use 424242')).text).toBe('There is no assistant #424242 you can use.');
     expect((await say('/ask')).text).toBe('Usage: /ask <assistant id> <question>');
     await say('/newassistant');
