@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../config/loadConfig.ts';
@@ -13,12 +14,13 @@ describe('health when the chain goes down', () => {
   let anvil: AnvilHandle;
   let rt: Runtime;
   let drop: () => Promise<void>;
+  const home = `/tmp/caravan-health-${crypto.randomUUID()}`;
 
   beforeAll(async () => {
     anvil = await startAnvil();
     const db = await createTestDatabase();
     drop = db.drop;
-    const config = loadConfig({ PORT: '0', CARAVAN_HOME: `/tmp/caravan-health-${crypto.randomUUID()}`, QUEUE_PREFIX: `h${Date.now()}`, ENGINE: '0', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: '0', CARAVAN_HOME: home, QUEUE_PREFIX: `h${Date.now()}`, ENGINE: '0', LOG_LEVEL: 'silent' });
     rt = await startRuntime(
       config,
       { databaseUrl: db.url, redisUrl: inject('services').redisUrl, rpcUrl: anvil.rpcUrl, operatorKey: ANVIL_DEV_KEY },
@@ -30,6 +32,7 @@ describe('health when the chain goes down', () => {
     await rt?.stop();
     await anvil?.stop();
     await drop?.();
+    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('answers 200 with everything up, then 503 naming the chain once anvil stops', async () => {
