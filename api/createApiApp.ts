@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Db } from '../platform/db/client.ts';
 import { getDatasetView } from '../platform/datasets/listUserDatasets.ts';
 import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
+import { ContextOverflowError, InvalidRequestError } from '../engine/index.ts';
+import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
+import { AssistantUnavailableError, createAssistantsRouter } from './v1/assistants.ts';
 import type { Logger } from '../platform/log.ts';
 import type { StatusReport } from '../bots/core/types.ts';
 
@@ -10,6 +13,8 @@ export type ApiDeps = {
   db: Db;
   log: Logger;
   status: () => Promise<StatusReport>;
+  /** Chat with assistants (absent in processes without the engine). */
+  chat?: AssistantChat | undefined;
   /** The local web chat, mounted at `/chat` when enabled. */
   webChat?: Router | undefined;
 };
@@ -40,6 +45,7 @@ export function createApiApp(deps: ApiDeps): Express {
     if (!row) throw new NotFoundError(`Dataset #${id.data} does not exist.`);
     res.json(row);
   });
+  v1.use(createAssistantsRouter(deps));
   app.use('/v1', v1);
 
   if (deps.webChat) app.use(deps.webChat);
@@ -48,6 +54,14 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof NotFoundError) return res.status(404).json({ error: 'not_found', message: err.shortMessage });
     if (err instanceof InputError) return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
+    if (err instanceof AssistantUnavailableError) return res.status(409).json({ error: 'unavailable', message: err.shortMessage });
+    if (err instanceof BaseError && err.retryable) {
+      // Busy engine, a dependency down: the client may try again shortly.
+      res.set('retry-after', '5');
+      return res.status(503).json({ error: 'unavailable', message: err.shortMessage });
+    }
+    if (err instanceof ContextOverflowError || err instanceof InvalidRequestError)
+      return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
     if ((err as { type?: string }).type === 'entity.parse.failed')
       return res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
     if ((err as { type?: string }).type === 'entity.too.large')

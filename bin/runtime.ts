@@ -28,7 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
-import type { AssistantChat } from '../bots/core/assistantCommands.ts';
+import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -210,7 +210,7 @@ export async function startRuntime(
       const webChat = webChatOn
         ? createWebChatRouter({ db, masterKey, queues, limits, status, chat, outbox: outboxes.web!, stagingDir, log })
         : undefined;
-      const app = createApiApp({ db, log, status, webChat });
+      const app = createApiApp({ db, log, status, chat, webChat });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -133,6 +133,24 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect((await say(`/ask ${assistantId} Do you ship abroad?`)).text).toContain('We ship to 40 countries');
   });
 
+  it('answers developers over REST: the card, chat with citations, and clear errors', async () => {
+    const card = await fetch(`${rt.url}/v1/assistants/${assistantId}`);
+    expect(await card.json()).toMatchObject({ id: assistantId, name: 'Shop Helper', status: 'ready', visibility: 'public', licensePriceWei: '10000000000000000' });
+    const post = (id: number | string, body: unknown) =>
+      fetch(`${rt.url}/v1/assistants/${id}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await post(assistantId, { messages: [{ role: 'user', content: 'How long do refunds take?' }] });
+    expect(res.status).toBe(200);
+    const reply = (await res.json()) as { text: string; citations: Array<{ index: number; datasetName: string; location: string }> };
+    expect(reply.text).toContain('Refunds arrive within 5 business days.');
+    expect(reply.citations[0]).toMatchObject({ index: 1, datasetName: 'shop-faq.csv', location: 'row 1' });
+
+    expect((await post(assistantId, { messages: [] })).status).toBe(400);
+    expect((await post(assistantId, { messages: [{ role: 'assistant', content: 'hi' }] })).status).toBe(400);
+    expect((await post(assistantId, { messages: [{ role: 'user', content: 'why '.repeat(100) }] })).status).toBe(400);
+    expect((await post(424242, { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
+    expect((await post('abc', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(400);
+  });
+
   it('fails a fine-tune on data too small to learn from, once, with a clear message', async () => {
     const form = new FormData();
     form.append('file', new Blob(['hi\n']), 'tiny.txt');

@@ -10,11 +10,9 @@ import { describeError } from '../../platform/errors.ts';
 import { advanceWizard, promptFor, startWizard, type WizardState } from './assistantWizard.ts';
 import type { Conversation } from './types.ts';
 
-/** What the command core needs to talk to assistants (the engine's `chat`, or a remote one). */
-export type AssistantChat = (
-  assistantId: string,
-  messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>,
-) => Promise<{ text: string }>;
+import type { AssistantChat } from '../../platform/assistants/assistantChat.ts';
+
+export type { AssistantChat };
 
 export type AssistantDeps = { db: Db; queues: Pick<Queues, 'finetune'>; chat?: AssistantChat | undefined };
 
