@@ -91,15 +91,16 @@ describe('a killed fine-tune worker', () => {
     await new Promise((r) => first.once('exit', r));
 
     startWorker();
-    const finished = await eventually(async () => {
-      const [a] = await rt.database.db.select().from(assistants).where(eq(assistants.id, assistant.id));
-      return a?.status === 'ready' ? a : undefined;
+    // Wait for the job itself to complete (the assistant is marked ready a moment before).
+    const done = await eventually(async () => {
+      const j = await rt.queues.finetune.getJob(job.id!);
+      return j?.returnvalue ? j : undefined;
     }, 120_000, 'the second worker to finish');
-
-    const done = (await rt.queues.finetune.getJob(job.id!))!;
+    const [finished] = await rt.database.db.select().from(assistants).where(eq(assistants.id, assistant.id));
+    expect(finished!.status).toBe('ready');
     expect(done.returnvalue).toMatchObject({ resumed: true, steps: TOTAL });
     // One loss per step over the two workers: nothing trained twice from scratch.
-    expect(finished.losses).toHaveLength(TOTAL);
+    expect(finished!.losses).toHaveLength(TOTAL);
     const res = await fetch(`${rt.url}/chat/api/messages?chatId=${chatId}`);
     const texts = ((await res.json()) as { messages: Array<{ text: string }> }).messages.map((m) => m.text);
     const resumedFrom = Number(/↻ resumed from step (\d+)/.exec(texts.join('\n'))?.[1] ?? 'NaN');
