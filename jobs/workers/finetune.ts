@@ -6,6 +6,7 @@ import type { ChatTarget } from '../../platform/notifications/types.ts';
 import { trainingDone, trainingFailed, trainingProgress } from '../../bots/core/messages.ts';
 import { createEncryptedCheckpointStore } from '../../platform/assistants/encryptedCheckpointStore.ts';
 import { assistantKeys, decodeCheckpoint } from '../../engine/index.ts';
+import { deliverOnce } from '../../platform/notifications/deliverOnce.ts';
 import { defineWorker } from '../defineWorker.ts';
 import { createProgressEditor } from '../progress.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
@@ -68,11 +69,12 @@ export function createFinetuneWorker(deps: WorkerDeps) {
         .where(eq(assistants.id, assistant.id));
       if (target?.messageId) {
         await progress(trainingDone(assistant.name, assistant.id, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, resumedFrom), true);
-        await deps.outbox.send(
-          { transport: target.transport, chatId: target.chatId },
-          `📉 Loss curve of ${assistant.name}'s fine-tune`,
-          { png: result.lossPlotPng, fileName: `assistant-${assistant.id}-loss.png` },
-        );
+        await deliverOnce(deps, {
+          key: `finetune:${job.id}:loss-plot`,
+          target: { transport: target.transport, chatId: target.chatId },
+          text: `📉 Loss curve of ${assistant.name}'s fine-tune`,
+          image: { png: result.lossPlotPng, fileName: `assistant-${assistant.id}-loss.png` },
+        });
       }
       // Register the trained assistant on-chain with its lineage (TRAINED_ON its datasets).
       await deps.queues.mint.add(

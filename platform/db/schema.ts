@@ -195,6 +195,9 @@ export const notifications = pgTable(
     key: text('key').notNull(),
     target: jsonb('target').notNull(),
     text: text('text').notNull(),
+    /** A picture sent with the text (loss plots, vote charts). */
+    imagePng: bytea('image_png'),
+    imageName: text('image_name'),
     status: text('status').$type<'pending' | 'sending' | 'sent'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** When a sender claimed it; a claim older than the lease is taken over (the sender died). */

@@ -34,6 +34,17 @@ describe('deliverOnce', () => {
     expect(await database.db.select().from(webMessages).where(eq(webMessages.chatId, 'chat-1'))).toHaveLength(1);
   });
 
+  it('delivers a picture with its text once', async () => {
+    const outbox = createWebOutbox({ db: database.db });
+    const png = Buffer.from('89504e470d0a1a0a00', 'hex');
+    const params = { key: 'plot:1', target: { transport: 'web' as const, chatId: 'chat-3' }, text: 'Loss curve', image: { png, fileName: 'loss.png' } };
+    expect(await deliverOnce({ db: database.db, outbox }, params)).toBe('sent');
+    expect(await deliverOnce({ db: database.db, outbox }, params)).toBe('already_sent');
+    const rows = await database.db.select().from(webMessages).where(eq(webMessages.chatId, 'chat-3'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.imagePng!.equals(png)).toBe(true);
+  });
+
   it('records a failed delivery and delivers it on retry', async () => {
     let fail = true;
     const web = createWebOutbox({ db: database.db });

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { notifications } from '../db/schema.ts';
-import type { ChatOutbox, ChatTarget } from './types.ts';
+import type { ChatImage, ChatOutbox, ChatTarget } from './types.ts';
 import { BaseError } from '../errors.ts';
 
 /** Another sender holds the claim on this message; try again after its lease. */
@@ -16,6 +16,8 @@ export type DeliverOnceParameters = {
   key: string;
   target: ChatTarget;
   text: string;
+  /** Sent with the text as a new message (not with edits). */
+  image?: ChatImage | undefined;
 };
 
 export type DeliverOnceResult = 'sent' | 'already_sent';
@@ -34,7 +36,13 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
   const { db, outbox } = deps;
   await db
     .insert(notifications)
-    .values({ key: params.key, target: params.target, text: params.text })
+    .values({
+      key: params.key,
+      target: params.target,
+      text: params.text,
+      imagePng: params.image ? Buffer.from(params.image.png) : null,
+      imageName: params.image?.fileName ?? null,
+    })
     .onConflictDoNothing({ target: notifications.key });
   const [row] = await db
     .update(notifications)
@@ -52,7 +60,12 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
   const target = row.target as ChatTarget;
   try {
     if (target.messageId) await outbox.edit({ ...target, messageId: target.messageId }, row.text);
-    else await outbox.send(target, row.text);
+    else
+      await outbox.send(
+        target,
+        row.text,
+        row.imagePng ? { png: row.imagePng, fileName: row.imageName ?? 'image.png' } : undefined,
+      );
   } catch (err) {
     await db
       .update(notifications)

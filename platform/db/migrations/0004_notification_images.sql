@@ -1,0 +1,2 @@
+ALTER TABLE "notifications" ADD COLUMN "image_png" "bytea";--> statement-breakpoint
+ALTER TABLE "notifications" ADD COLUMN "image_name" text;
