@@ -1,6 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import * as tf from '@tensorflow/tfjs';
 import { sql } from 'drizzle-orm';
 import type { Bot } from 'grammy';
 import type { Config } from '../config/loadConfig.ts';
@@ -24,8 +26,6 @@ import { createTelegramFileFetcher } from '../bots/telegram/telegramFileFetcher.
 import { createTelegramBot, startTelegramBot } from '../bots/telegram/createTelegramBot.ts';
 import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
 import type { StatusReport } from '../bots/core/types.ts';
-import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
 import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
