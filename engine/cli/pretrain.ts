@@ -23,6 +23,8 @@ import { createBatchSource } from '../train/batches.ts';
 import { createTrainer } from '../train/createTrainer.ts';
 import { createParallelTrainer, type TrainerLike } from '../train/createParallelTrainer.ts';
 import { runTraining } from '../train/runTraining.ts';
+import { renderLossPlot } from '../plot/renderLossPlot.ts';
+import { createProgressReporter } from './progressLine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -91,6 +93,7 @@ const snapshot = async (step: number, withOptimizer: boolean) => {
   });
 };
 const controller = new AbortController();
+const progress = createProgressReporter();
 let lastStep = resume?.cursor.step ?? 0;
 try {
   await runTraining({
@@ -105,17 +108,22 @@ try {
     onProgress: (p) => {
       lastStep = p.step;
       if (Date.now() > deadline) controller.abort(new Error('time budget reached'));
-      if (p.step % 10 === 0 || p.step === p.totalSteps) {
-        const recent = losses.slice(-10);
-        console.log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch} loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3)} ${Math.round(p.tokensPerSec)} tok/s eta ${Math.round(p.etaSec)}s`);
-      }
+      const recent = losses.slice(-10);
+      progress.update(p, recent.reduce((a, b) => a + b, 0) / Math.max(1, recent.length));
     },
   });
   await store.save(stateKey, await snapshot(totalSteps, true));
+  progress.done();
 } catch (error) {
+  progress.done();
   if ((error as Error).name !== 'AbortedError') throw error;
   console.log(`stopped at step ${lastStep} (time budget); rerun to continue`);
 }
+// The loss curve, as a picture next to the training state.
+const plotFile = join(values.state!, 'pretrain-loss.png');
+await mkdir(values.state!, { recursive: true });
+await writeFile(plotFile, renderLossPlot(losses, { title: 'Base model pre-training loss' }));
+console.log(`loss curve: ${plotFile}`);
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, await snapshot(lastStep, false));
 console.log(`wrote ${values.out} (step ${lastStep}, last loss ${losses.at(-1)?.toFixed(3)})`);
