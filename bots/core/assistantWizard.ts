@@ -104,32 +104,15 @@ export async function advanceWizard(deps: { db: Db }, user: User, state: WizardS
   const draft = { ...state.draft };
   const field = assistantDraftSchema.shape;
   switch (state.step) {
-    case 'name': {
-      const r = field.name.safeParse(text);
-      if (!r.success) return invalid(r.error.issues[0]!.message);
-      draft.name = r.data;
-      break;
-    }
-    case 'tagline': {
-      if (!skip) {
-        const r = field.tagline.safeParse(text);
-        if (!r.success) return invalid(r.error.issues[0]!.message);
-        draft.tagline = r.data;
-      }
-      break;
-    }
-    case 'instructions': {
-      const r = field.instructions.safeParse(text);
-      if (!r.success) return invalid(r.error.issues[0]!.message);
-      draft.instructions = r.data;
-      break;
-    }
+    case 'name':
+    case 'tagline':
+    case 'instructions':
     case 'greeting': {
-      if (!skip) {
-        const r = field.greeting.safeParse(text);
-        if (!r.success) return invalid(r.error.issues[0]!.message);
-        draft.greeting = r.data;
-      }
+      // The four free-text steps: each checked by its field of the draft schema.
+      if (skip) break;
+      const r = field[state.step].safeParse(text);
+      if (!r.success) return invalid(r.error.issues[0]!.message);
+      draft[state.step] = r.data;
       break;
     }
     case 'starters': {
