@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { ServiceError } from '../errors.ts';
 import { spawnManaged } from './process.ts';
 import { freePort } from './freePort.ts';
+import type { Watchdog } from './watchdog.ts';
 
 export type AnvilHandle = { rpcUrl: string; pid: number; stop(): Promise<void> };
 
@@ -15,6 +16,8 @@ export type StartAnvilParameters = {
   chainId?: number;
   /** More anvil flags (gas limit, code size…). */
   args?: readonly string[];
+  /** Guards anvil so that it stops (dumping its state) when this process dies, even on SIGKILL. */
+  watchdog?: Watchdog | undefined;
 };
 
 /** Absolute path of the anvil binary shipped by `@foundry-rs/anvil`. */
@@ -58,6 +61,9 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
     args,
     ready: () => rpcAnswers(rpcUrl),
     timeoutMs: 30_000,
+    // On SIGINT anvil dumps its state file before exiting.
+    stopSignal: 'SIGINT',
+    watchdog: params.watchdog,
   });
-  return { rpcUrl, pid: proc.pid, stop: () => proc.stop('SIGINT') };
+  return { rpcUrl, pid: proc.pid, stop: () => proc.stop() };
 }

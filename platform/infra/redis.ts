@@ -3,6 +3,7 @@ import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { ServiceError } from '../errors.ts';
 import { spawnManaged, type ManagedProcess } from './process.ts';
+import type { Watchdog } from './watchdog.ts';
 
 export type RedisHandle = {
   url: string;
@@ -18,6 +19,8 @@ export type StartRedisParameters = {
   port: number;
   /** Directory for redis-server's append-only file. */
   dataDir: string;
+  /** Guards a redis-server we start so that it stops when this process dies, even on SIGKILL. */
+  watchdog?: Watchdog | undefined;
 };
 
 /** Sends PING over a raw socket; true when Redis answers PONG. */
@@ -71,12 +74,15 @@ export async function startRedis(params: StartRedisParameters): Promise<RedisHan
       ],
       ready: () => pingRedis(params.port),
       timeoutMs: 20_000,
+      // SIGTERM: redis-server flushes its append-only file and exits.
+      stopSignal: 'SIGTERM',
+      watchdog: params.watchdog,
     });
     return {
       url: `redis://127.0.0.1:${params.port}`,
       source: 'redis-server',
       pid: proc.pid,
-      stop: () => proc.stop('SIGTERM'),
+      stop: () => proc.stop(),
     };
   }
 

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRunning } from './process.ts';
+
+const PROCESS_TS = new URL('./process.ts', import.meta.url).href;
+const WATCHDOG_TS = new URL('./watchdog.ts', import.meta.url).href;
+
+type Report = { child: number; watchdog: number };
+
+/**
+ * A parent process that starts a watchdog and one child under it (ready once it prints a
+ * line), prints their pids and then idles (or exits, for `mode: 'exit'`), so that the test can
+ * kill it like a crash would.
+ */
+function startParent(params: { childScript: string; mode?: 'guard' | 'forget' | 'exit'; graceMs?: number }) {
+  const code = `
+    const { spawnManaged } = await import(${JSON.stringify(PROCESS_TS)});
+    const { startWatchdog } = await import(${JSON.stringify(WATCHDOG_TS)});
+    const watchdog = startWatchdog();
+    let up = false;
+    const child = await spawnManaged({
+      name: 'sleeper', command: process.execPath, args: ['-e', ${JSON.stringify(params.childScript + "; console.log('up')")}],
+      ready: async () => up, onOutput: () => (up = true), stopSignal: 'SIGTERM', watchdog,
+    });
+    if (${JSON.stringify(params.mode)} === 'forget') watchdog.forget(child.pid);
+    process.stdout.write(JSON.stringify({ child: child.pid, watchdog: watchdog.pid }) + '\\n', () => {
+      if (${JSON.stringify(params.mode)} === 'exit') process.exit(0);
+    });
+    setInterval(() => {}, 1 << 30);
+  `;
+  const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: { ...process.env, CARAVAN_WATCHDOG_GRACE_MS: String(params.graceMs ?? 10_000) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const report = new Promise<Report>((resolve, reject) => {
+    let out = '';
+    parent.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Report);
+    });
+    parent.once('exit', (code) => reject(new Error(`parent exited (${code}) before reporting`)));
+  });
+  return { parent, report };
+}
+
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isRunning(pid);
+}
+
+const exitOf = (proc: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve(proc.exitCode);
+    else proc.once('exit', (code) => resolve(code));
+  });
+
+describe('startWatchdog', () => {
+  const leftovers: number[] = [];
+  afterEach(() => {
+    for (const pid of leftovers.splice(0))
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+  });
+
+  it('stops a guarded child when its parent is killed with SIGKILL', async () => {
+    const { parent, report } = startParent({ childScript: 'setInterval(() => {}, 1 << 30)' });
+    const { child, watchdog } = await report;
+    leftovers.push(child);
+    expect(isRunning(child)).toBe(true);
+
+    parent.kill('SIGKILL');
+    expect(await gone(child, 5_000)).toBe(true);
+    expect(await gone(watchdog, 2_000)).toBe(true);
+  });
+
+  it('SIGKILLs the group of a child that ignores its stop signal once the grace period is over', async () => {
+    const { parent, report } = startParent({
+      childScript: "process.on('SIGTERM', () => {}); setInterval(() => {}, 1 << 30)",
+      graceMs: 500,
+    });
+    const { child } = await report;
+    leftovers.push(child);
+
+    parent.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(isRunning(child)).toBe(true); // still in its grace period
+    expect(await gone(child, 5_000)).toBe(true);
+  });
+
+  it('leaves a forgotten child alone', async () => {
+    const { parent, report } = startParent({ childScript: 'setInterval(() => {}, 1 << 30)', mode: 'forget' });
+    const { child, watchdog } = await report;
+    leftovers.push(child);
+
+    parent.kill('SIGKILL');
+    expect(await gone(watchdog, 5_000)).toBe(true);
+    expect(isRunning(child)).toBe(true);
+  });
+
+  it('stops what is guarded when its parent exits without stopping it', async () => {
+    const { parent, report } = startParent({ childScript: 'setInterval(() => {}, 1 << 30)', mode: 'exit' });
+    const { child } = await report;
+    leftovers.push(child);
+
+    expect(await exitOf(parent)).toBe(0);
+    expect(await gone(child, 5_000)).toBe(true);
+  });
+
+  it('does not keep its parent alive', async () => {
+    const code = `
+      const { startWatchdog } = await import(${JSON.stringify(WATCHDOG_TS)});
+      startWatchdog().watch(2 ** 22 + 1, 'SIGTERM');
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'inherit' });
+    const timer = setTimeout(() => parent.kill('SIGKILL'), 10_000);
+    expect(await exitOf(parent)).toBe(0);
+    clearTimeout(timer);
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
+
+/**
+ * Guards the services a process started so that they die with it, even when it is killed with
+ * SIGKILL and has no chance to stop them itself.
+ */
+export type Watchdog = {
+  /** Pid of the watchdog process. */
+  readonly pid: number;
+  /**
+   * Guards the process group led by `pid`: if this process dies, `signal` goes to `pid`, then
+   * SIGKILL to its group if it has not exited within about 10 s.
+   */
+  watch(pid: number, signal: NodeJS.Signals): void;
+  /** Stops guarding `pid` (it was stopped cleanly, or exited by itself). */
+  forget(pid: number): void;
+  /**
+   * Lets the watchdog go: it stops whatever is still guarded (normally nothing) and exits.
+   * Resolves once it has exited.
+   */
+  close(): Promise<void>;
+};
+
+const SCRIPT = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
+
+/**
+ * Starts a watchdog process (plain node, its own process group, stdin a pipe from this
+ * process). When the pipe reaches EOF — this process exited or was killed, since the kernel
+ * closes the pipe even on SIGKILL — it stops every group still guarded. It never keeps this
+ * process alive.
+ *
+ * @example
+ * const watchdog = startWatchdog();
+ * const anvil = await startAnvil({ watchdog });
+ * // … a SIGKILL of this process now stops anvil too
+ * await anvil.stop();
+ * await watchdog.close();
+ */
+export function startWatchdog(): Watchdog {
+  const env = { ...process.env };
+  // A loader or inspector flag meant for the parent must not be applied to the watchdog.
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  const stdin = child.stdin!;
+  // Writing to a watchdog someone else killed must not crash this process; it just guards nothing.
+  stdin.on('error', () => {});
+  child.on('error', () => {});
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.unref();
+  (stdin as unknown as Socket).unref();
+
+  const send = (message: object) => {
+    if (!stdin.writable) return;
+    stdin.write(`${JSON.stringify(message)}\n`);
+  };
+  return {
+    get pid() {
+      return child.pid ?? -1;
+    },
+    watch: (pid, signal) => send({ op: 'watch', pid, signal }),
+    forget: (pid) => send({ op: 'forget', pid }),
+    async close() {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      stdin.end();
+      await exited;
+    },
+  };
+}
