@@ -3,9 +3,13 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { APIMessageTopLevelComponent, APIModalInteractionResponseCallbackComponent } from 'discord.js';
 
 /** A Discord user as the fake knows them. */
 export type FakeDiscordUser = { id: string; username: string; global_name?: string | null };
+
+/** A guild text channel, as `guildChannel()` returns it; interactions there carry a `member`. */
+export type FakeDiscordWhere = { guildId: string; channelId: string };
 
 /** A file a user attaches to `/upload`. `declaredSize` lets a test lie like a broken client would. */
 export type FakeAttachment = { fileName: string; bytes: Buffer; contentType?: string; declaredSize?: number; url?: string };
@@ -22,39 +26,92 @@ export type FakeDiscordMessage = {
   loading: boolean;
   /** How it was created: interaction response, interaction follow-up or `POST /channels/{id}/messages`. */
   via: 'interaction' | 'followup' | 'channel';
-  /** How each edit arrived, in order. */
-  edits: Array<'webhook' | 'channel'>;
+  /** How each edit arrived, in order: interaction webhook, channel REST, or an UPDATE_MESSAGE (7) callback. */
+  edits: Array<'webhook' | 'channel' | 'update'>;
   files: Array<{ fileName: string; bytes: Buffer }>;
+  /** The message components as discord.js sent them (API JSON); an edit without `components` keeps them. */
+  components: APIMessageTopLevelComponent[];
 };
 
+/** A modal the bot showed (interaction callback type 9), for the test to fill in with `submitModal`. */
+export type FakeDiscordModal = {
+  /** The interaction the modal answered. */
+  interactionId: string;
+  /** The user it was shown to: only they can submit it. */
+  userId: string;
+  channelId: string;
+  customId: string;
+  title: string;
+  components: APIModalInteractionResponseCallbackComponent[];
+  at: number;
+  /** The message whose component opened the modal, when a component did. */
+  messageId?: string | undefined;
+  submitted: boolean;
+};
+
+/** How the bot answered an interaction: its callback type and data. */
+export type FakeDiscordInteractionResponse = { type: number; data: Record<string, unknown>; at: number };
+
+/** A request the fake refused, as Discord would have (status, JSON error code, flattened message). */
+export type FakeDiscordRefusal = { method: string; path: string; status: number; code: number; message: string };
+
+type Json = Record<string, unknown>;
 type Channel = { id: string; type: 0 | 1; guildId?: string | undefined; recipient?: FakeDiscordUser | undefined };
+/** Interaction types: 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 4 AUTOCOMPLETE, 5 MODAL_SUBMIT. */
+type InteractionKind = 2 | 3 | 4 | 5;
 type Interaction = {
   id: string;
   token: string;
+  kind: InteractionKind;
+  userId: string;
   channelId: string;
   dispatchedAt: number;
   acknowledged: boolean;
   ephemeral: boolean;
   originalId?: string | undefined;
+  /** For components: the message the component is on; for modal submits: the message whose component opened the modal. */
+  sourceMessageId?: string | undefined;
+  response?: FakeDiscordInteractionResponse | undefined;
 };
-type Body = { json: Record<string, unknown>; files: Array<{ fileName: string; bytes: Buffer }> };
-type ApiError = { status: number; code: number; message: string };
+type Body = { json: Json; files: Array<{ fileName: string; bytes: Buffer }> };
+type ApiError = { status: number; code: number; message: string; errors?: Json | undefined; detail?: string | undefined };
+type Path = Array<string | number>;
+type OptionDef = {
+  name: string;
+  type: number;
+  required?: boolean;
+  autocomplete?: boolean;
+  choices?: Array<{ name: string; value: string | number }>;
+  min_value?: number;
+  max_value?: number;
+  min_length?: number;
+  max_length?: number;
+};
 
 const DISCORD_EPOCH = 1420070400000n;
 const EPHEMERAL = 1 << 6;
 const LOADING = 1 << 7;
+const COMPONENTS_V2 = 1 << 15;
 const DIRECT_MESSAGES_INTENT = 1 << 12;
 /** Discord forgets an interaction that is not acknowledged within 3 s. */
 const ACK_WINDOW_MS = 3000;
+/** Which callback types Discord accepts for each interaction type. */
+const ALLOWED_CALLBACKS: Record<InteractionKind, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 4: [8], 5: [4, 5, 6, 7] };
+/** Slash command option types the fake can fill in: string, integer, boolean, number, attachment. */
+const OPTION_TYPES: Record<number, string> = { 3: 'string', 4: 'integer', 5: 'boolean', 10: 'number', 11: 'attachment' };
+const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
 
 /**
  * A local stand-in for Discord, enough for the real discord.js client: REST under `/api/v10`,
  * the gateway WebSocket on `/gateway` (HELLO, IDENTIFY → READY, heartbeats, RESUME), slash
- * command interactions with resolved attachments served from its own host (the "CDN"),
- * interaction callbacks and webhooks, channel messages and edits, DM channels, and Discord's
- * own errors for what real Discord refuses (late or double acknowledgement, editing an
- * ephemeral or unknown message, closed DMs, empty or too long content).
- * Tests play the user: `slash`; and read the bot: `waitForMessage`.
+ * command, autocomplete, message component and modal submit interactions, attachments served
+ * from its own host (the "CDN"), interaction callbacks (types 4–9) and webhooks, channel
+ * messages and edits with their components, DM channels, and Discord's own errors for what
+ * real Discord refuses (late or double acknowledgement, a callback type the interaction does
+ * not take, invalid components, modals or autocomplete choices, editing an ephemeral or unknown
+ * message, closed DMs, empty or too long content).
+ * Tests play the user: `slash`, `autocomplete`, `click`, `select`, `submitModal`, `dm`; and
+ * read the bot: `waitForMessage`, `waitForModal`, `waitForInteractionResponse`.
  */
 export class FakeDiscord {
   readonly token: string;
@@ -63,8 +120,12 @@ export class FakeDiscord {
   /** Slash commands as last registered with `PUT /applications/{id}/commands`. */
   commands: Array<Record<string, unknown> & { id: string; name: string }> = [];
   readonly messages: FakeDiscordMessage[] = [];
+  /** Modals the bot showed, oldest first. */
+  readonly modals: FakeDiscordModal[] = [];
   /** Every REST call the bot made. */
   readonly calls: Array<{ method: string; path: string; body: Record<string, unknown> }> = [];
+  /** Every REST call the fake refused, with Discord's error. */
+  readonly refusals: FakeDiscordRefusal[] = [];
   /** Gateway IDENTIFY payloads received. */
   readonly identifies: Array<Record<string, unknown>> = [];
   /** How often each attachment was downloaded, by file name. */
@@ -84,6 +145,10 @@ export class FakeDiscord {
   private interactions = new Map<string, Interaction>();
   private attachments = new Map<string, { bytes: Buffer; contentType: string; fileName: string }>();
   private users = new Map<string, FakeDiscordUser>();
+  /** Ephemeral messages and the one user who sees them. */
+  private ephemeralFor = new Map<string, string>();
+  /** Messages sent with the IS_COMPONENTS_V2 flag (their layout rules differ). */
+  private v2Messages = new Set<string>();
   private listeners: Array<() => void> = [];
   private readonly heartbeatMs: number;
 
@@ -143,7 +208,7 @@ export class FakeDiscord {
   }
 
   /** A fresh text channel in a fresh guild. */
-  guildChannel(): { guildId: string; channelId: string } {
+  guildChannel(): FakeDiscordWhere {
     const guildId = this.snowflake();
     const channelId = this.snowflake();
     this.channels.set(channelId, { id: channelId, type: 0, guildId });
@@ -152,61 +217,169 @@ export class FakeDiscord {
 
   /**
    * The user runs a registered slash command (in their DM with the bot, or in `where`'s guild
-   * channel). `file` becomes the `file` attachment option of `/upload`, served by this fake.
-   * Returns where the answer will appear.
+   * channel). `options` fill the command's options, typed from the registered definition
+   * (string, integer, boolean, number); `file` fills its attachment option, served by this fake.
+   * Throws, as Discord's client would not send it, for an unknown or missing required option or a
+   * value the definition forbids. Returns where the answer will appear.
    */
   slash(
     user: FakeDiscordUser,
     name: string,
-    options: { file?: FakeAttachment; where?: { guildId: string; channelId: string } } = {},
+    options: { options?: Record<string, string | number | boolean>; file?: FakeAttachment; where?: FakeDiscordWhere } = {},
   ): { channelId: string; interactionId: string } {
-    const command = this.commands.find((c) => c.name === name);
-    if (!command) throw new Error(`/${name} is not a registered command (registered: ${this.commands.map((c) => c.name).join(', ') || 'none'})`);
+    const command = this.command(name);
     if (!this.connected) throw new Error('No bot is connected to the fake gateway.');
-    this.users.set(user.id, user);
-    const apiUser = toApiUser(user);
     const channelId = options.where?.channelId ?? this.dmChannelOf(user);
-    const id = this.snowflake();
-    const token = `aW50ZXJhY3Rpb24.${crypto.randomBytes(24).toString('base64url')}`;
-    this.interactions.set(id, { id, token, channelId, dispatchedAt: Date.now(), acknowledged: false, ephemeral: false });
-
-    const data: Record<string, unknown> = { id: command.id, name, type: 1 };
-    if (options.file) {
-      const attachment = this.hostAttachment(channelId, options.file);
-      data.options = [{ name: 'file', type: 11, value: attachment.id }];
-      data.resolved = { attachments: { [attachment.id]: { ...attachment, ephemeral: true } } };
+    const defs = optionDefs(command);
+    const given = options.options ?? {};
+    const filled: Json[] = [];
+    const data: Json = { id: command.id, name, type: 1 };
+    for (const def of defs) {
+      if (def.type === 11) {
+        if (!options.file) continue;
+        const attachment = this.hostAttachment(channelId, options.file);
+        filled.push({ name: def.name, type: 11, value: attachment.id });
+        data.resolved = { attachments: { [attachment.id]: { ...attachment, ephemeral: true } } };
+        continue;
+      }
+      if (!(def.name in given)) continue;
+      filled.push({ name: def.name, type: def.type, value: checkOptionValue(name, def, given[def.name]!) });
     }
-    const where = options.where;
-    const payload = {
-      id,
-      application_id: this.applicationId,
-      type: 2,
-      token,
-      version: 1,
-      entitlements: [],
-      locale: 'en-US',
-      app_permissions: '2248473465835073',
-      attachment_size_limit: 10 * 1024 * 1024,
-      channel_id: channelId,
-      data,
-      ...(where
-        ? {
-            guild_id: where.guildId,
-            guild_locale: 'en-US',
-            context: 0,
-            authorizing_integration_owners: { '0': where.guildId },
-            channel: { id: channelId, type: 0, guild_id: where.guildId, name: 'general', position: 0, permission_overwrites: [], nsfw: false, parent_id: null },
-            member: { user: apiUser, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions: '2248473465835073' },
-          }
-        : {
-            context: 1,
-            authorizing_integration_owners: { '0': '0' },
-            channel: { id: channelId, type: 1, recipients: [apiUser], last_message_id: null, flags: 0 },
-            user: apiUser,
-          }),
+    for (const key of Object.keys(given)) {
+      const def = defs.find((d) => d.name === key);
+      if (!def) throw new Error(`/${name} has no option "${key}" (options: ${defs.map((d) => d.name).join(', ') || 'none'})`);
+      if (def.type === 11) throw new Error(`/${name} option "${key}" is an attachment: pass it as \`file\``);
+    }
+    if (options.file && !defs.some((d) => d.type === 11)) throw new Error(`/${name} has no attachment option to take \`file\``);
+    const missing = defs.filter((d) => d.required && !filled.some((f) => f.name === d.name)).map((d) => d.name);
+    if (missing.length) throw new Error(`/${name} needs the required option(s) ${missing.join(', ')}: Discord's client will not send it without them`);
+    if (filled.length) data.options = filled;
+    const interactionId = this.dispatchInteraction(user, 2, channelId, options.where, data, {});
+    return { channelId, interactionId };
+  }
+
+  /**
+   * The user types in an option that has `autocomplete: true`: dispatches an autocomplete
+   * interaction (type 4) with `focused` marked, its value as typed (a string, as Discord sends it),
+   * and resolves with the choices the bot answers (callback type 8). Rejects after `timeoutMs`
+   * if none come (Discord itself gives up after 3 s) or if the answer was refused.
+   */
+  async autocomplete(
+    user: FakeDiscordUser,
+    commandName: string,
+    params: { options?: Record<string, string | number | boolean>; focused: string; where?: FakeDiscordWhere; timeoutMs?: number },
+  ): Promise<Array<{ name: string; value: string | number }>> {
+    const command = this.command(commandName);
+    if (!this.connected) throw new Error('No bot is connected to the fake gateway.');
+    const defs = optionDefs(command);
+    const focusedDef = defs.find((d) => d.name === params.focused);
+    if (!focusedDef) throw new Error(`/${commandName} has no option "${params.focused}"`);
+    if (!focusedDef.autocomplete) throw new Error(`/${commandName} option "${params.focused}" was not registered with autocomplete: true`);
+    const given = params.options ?? {};
+    const filled: Json[] = [];
+    for (const def of defs) {
+      if (def.name === params.focused) filled.push({ name: def.name, type: def.type, value: String(given[def.name] ?? ''), focused: true });
+      else if (def.name in given) filled.push({ name: def.name, type: def.type, value: checkOptionValue(commandName, def, given[def.name]!) });
+    }
+    for (const key of Object.keys(given))
+      if (!defs.some((d) => d.name === key)) throw new Error(`/${commandName} has no option "${key}"`);
+    const channelId = params.where?.channelId ?? this.dmChannelOf(user);
+    const id = this.dispatchInteraction(user, 4, channelId, params.where, { id: command.id, name: commandName, type: 1, options: filled }, {});
+    const response = await this.waitForInteractionResponse(id, params.timeoutMs ?? ACK_WINDOW_MS + 500);
+    const choices = (response.data.choices ?? []) as Array<{ name: string; value: string | number }>;
+    return choices.map((c) => ({ name: c.name, value: c.value }));
+  }
+
+  /**
+   * The user presses the button `customId` on `message` (a MESSAGE_COMPONENT interaction with
+   * `component_type: 2`). Throws if the message shows no enabled button with that id, as a real
+   * user can only press what they see; `clickRaw` skips that check.
+   */
+  click(user: FakeDiscordUser, message: FakeDiscordMessage, customId: string, options: { where?: FakeDiscordWhere } = {}): { channelId: string; interactionId: string } {
+    const component = this.visibleComponent(user, message, customId);
+    if (component.type !== 2) throw new Error(`"${customId}" is a component of type ${String(component.type)}, not a button: use select()`);
+    return this.dispatchComponent(user, { channelId: message.channel_id, messageId: message.id, customId, componentType: 2 }, options.where);
+  }
+
+  /**
+   * The user picks `values` in the string select `customId` on `message` (`component_type: 3`).
+   * Throws if there is no such enabled select, a value is not one of its options, or the count is
+   * outside its `min_values`..`max_values` (Discord's client enforces all three).
+   */
+  select(
+    user: FakeDiscordUser,
+    message: FakeDiscordMessage,
+    customId: string,
+    values: string[],
+    options: { where?: FakeDiscordWhere } = {},
+  ): { channelId: string; interactionId: string } {
+    const component = this.visibleComponent(user, message, customId);
+    if (component.type !== 3) throw new Error(`"${customId}" is a component of type ${String(component.type)}, not a string select`);
+    checkSelectValues(component, values, `select "${customId}"`);
+    return this.dispatchComponent(user, { channelId: message.channel_id, messageId: message.id, customId, componentType: 3, values }, options.where);
+  }
+
+  /**
+   * A component interaction with any custom id, whether or not the message shows it (a forged
+   * or stale id, as a modified client or an old message could send). The message may not exist.
+   */
+  clickRaw(
+    user: FakeDiscordUser,
+    raw: { channelId: string; messageId: string; customId: string; componentType?: number; values?: string[] },
+    options: { where?: FakeDiscordWhere } = {},
+  ): { channelId: string; interactionId: string } {
+    return this.dispatchComponent(user, { componentType: 2, ...raw }, options.where);
+  }
+
+  /**
+   * The user fills in and submits `modal` (a MODAL_SUBMIT interaction), echoing its components in
+   * the shape the bot sent (action rows or labels), each text input with its `custom_id` and
+   * `value`. `fields` maps custom ids to text (or, for a select in a label, its values); a field
+   * left out keeps the input's pre-filled `value`. Throws, as Discord's client would not submit,
+   * for an unknown field, an empty required input, or a length outside min_length/max_length.
+   */
+  submitModal(
+    user: FakeDiscordUser,
+    modal: FakeDiscordModal,
+    fields: Record<string, string | string[]>,
+    options: { where?: FakeDiscordWhere } = {},
+  ): { channelId: string; interactionId: string } {
+    if (modal.userId !== user.id) throw new Error(`Modal "${modal.customId}" was shown to user ${modal.userId}, not ${user.id}`);
+    if (modal.submitted) throw new Error(`Modal "${modal.customId}" was already submitted (Discord closes a modal on submit)`);
+    const where = this.whereFor(user, modal.channelId, options.where);
+    const left = new Set(Object.keys(fields));
+    let nextId = 1;
+    const idOf = (c: Json) => (typeof c.id === 'number' ? c.id : nextId++);
+    const fill = (c: Json): Json => {
+      const id = idOf(c);
+      const customId = String(c.custom_id);
+      left.delete(customId);
+      const given = fields[customId];
+      if (c.type === 4) {
+        const value = given ?? (typeof c.value === 'string' ? c.value : '');
+        if (typeof value !== 'string') throw new Error(`Text input "${customId}" takes a string`);
+        checkTextInput(c, value);
+        return { type: 4, id, custom_id: customId, value };
+      }
+      if (c.type === 3) {
+        const values = given === undefined ? [] : Array.isArray(given) ? given : [given];
+        checkSelectValues({ ...c, min_values: c.required === false ? 0 : c.min_values }, values, `select "${customId}"`);
+        return { type: 3, id, custom_id: customId, values };
+      }
+      throw new Error(`The fake cannot fill a modal component of type ${String(c.type)} ("${customId}")`);
     };
-    this.dispatch('INTERACTION_CREATE', payload);
-    return { channelId, interactionId: id };
+    const components = (modal.components as unknown as Json[]).map((top): Json => {
+      const id = idOf(top);
+      if (top.type === 1) return { type: 1, id, components: ((top.components ?? []) as Json[]).map(fill) };
+      if (top.type === 18) return { type: 18, id, component: fill(top.component as Json) };
+      return { type: top.type, id };
+    });
+    if (left.size) throw new Error(`Modal "${modal.customId}" has no input(s) ${[...left].join(', ')}`);
+    const source = modal.messageId ? this.messages.find((m) => m.id === modal.messageId) : undefined;
+    const extra: Json = source ? { message: this.toApiMessage(source) } : {};
+    modal.submitted = true;
+    const interactionId = this.dispatchInteraction(user, 5, modal.channelId, where, { custom_id: modal.customId, components }, extra, modal.messageId);
+    return { channelId: modal.channelId, interactionId };
   }
 
   /**
@@ -245,18 +418,49 @@ export class FakeDiscord {
 
   /** Waits until a bot message in `channelId` (posted or edited) satisfies `predicate`. */
   waitForMessage(channelId: string, predicate: (m: FakeDiscordMessage) => boolean, timeoutMs = 30_000): Promise<FakeDiscordMessage> {
+    return this.waitFor(
+      () => this.messagesIn(channelId).find((m) => !m.loading && predicate(m)),
+      timeoutMs,
+      () => {
+        const seen = this.messagesIn(channelId).map((m) => `#${m.id}${m.loading ? ' (thinking…)' : ''}: ${m.content}`).join('\n---\n');
+        return `No matching bot message within ${timeoutMs} ms. Messages in ${channelId}:\n${seen || '(none)'}`;
+      },
+    );
+  }
+
+  /** Waits until the bot shows a modal that satisfies `predicate`. */
+  waitForModal(predicate: (m: FakeDiscordModal) => boolean, timeoutMs = 30_000): Promise<FakeDiscordModal> {
+    return this.waitFor(
+      () => this.modals.find(predicate),
+      timeoutMs,
+      () => `No matching modal within ${timeoutMs} ms. Modals: ${this.modals.map((m) => `"${m.customId}" (${m.title})`).join(', ') || '(none)'}`,
+    );
+  }
+
+  /** Waits until the bot acknowledges interaction `interactionId`; resolves with the callback it sent. */
+  waitForInteractionResponse(interactionId: string, timeoutMs = 30_000): Promise<FakeDiscordInteractionResponse> {
+    return this.waitFor(
+      () => this.interactions.get(interactionId)?.response,
+      timeoutMs,
+      () => {
+        const refused = this.refusals.filter((r) => r.path.includes(interactionId)).map((r) => `${r.status} ${r.code} ${r.message}`);
+        return `Interaction ${interactionId} got no accepted response within ${timeoutMs} ms${refused.length ? `; refused: ${refused.join('; ')}` : ''}`;
+      },
+    );
+  }
+
+  private waitFor<T>(find: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const hit = this.messagesIn(channelId).find((m) => !m.loading && predicate(m));
-        if (hit) {
+        const hit = find();
+        if (hit !== undefined) {
           cleanup();
           resolve(hit);
         }
       };
       const timer = setTimeout(() => {
         cleanup();
-        const seen = this.messagesIn(channelId).map((m) => `#${m.id}${m.loading ? ' (thinking…)' : ''}: ${m.content}`).join('\n---\n');
-        reject(new Error(`No matching bot message within ${timeoutMs} ms. Messages in ${channelId}:\n${seen || '(none)'}`));
+        reject(new Error(describe()));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -265,6 +469,110 @@ export class FakeDiscord {
       this.listeners.push(check);
       check();
     });
+  }
+
+  private command(name: string) {
+    const command = this.commands.find((c) => c.name === name);
+    if (!command) throw new Error(`/${name} is not a registered command (registered: ${this.commands.map((c) => c.name).join(', ') || 'none'})`);
+    return command;
+  }
+
+  /** The component `customId` on `message` as `user` sees it; throws if they could not press it. */
+  private visibleComponent(user: FakeDiscordUser, message: FakeDiscordMessage, customId: string): Json {
+    const owner = this.ephemeralFor.get(message.id);
+    if (owner !== undefined && owner !== user.id) throw new Error(`Message ${message.id} is ephemeral: only user ${owner} sees it`);
+    if (message.loading) throw new Error(`Message ${message.id} is still "thinking…": it shows no components yet`);
+    const all = flattenComponents(message.components as unknown as Json[]);
+    const component = all.find((c) => c.custom_id === customId);
+    if (!component) {
+      const ids = all.filter((c) => typeof c.custom_id === 'string').map((c) => c.custom_id as string);
+      throw new Error(`Message ${message.id} has no component "${customId}" (it has: ${ids.join(', ') || 'none'})`);
+    }
+    if (component.disabled === true) throw new Error(`Component "${customId}" on message ${message.id} is disabled`);
+    return component;
+  }
+
+  private dispatchComponent(
+    user: FakeDiscordUser,
+    raw: { channelId: string; messageId: string; customId: string; componentType: number; values?: string[] },
+    where: FakeDiscordWhere | undefined,
+  ): { channelId: string; interactionId: string } {
+    if (!this.connected) throw new Error('No bot is connected to the fake gateway.');
+    const resolvedWhere = this.whereFor(user, raw.channelId, where);
+    const existing = this.messages.find((m) => m.id === raw.messageId && m.channel_id === raw.channelId);
+    const message = existing
+      ? this.toApiMessage(existing)
+      : this.toApiMessage({ id: raw.messageId, channel_id: raw.channelId, content: '', history: [], ephemeral: false, loading: false, via: 'channel', edits: [], files: [], components: [] });
+    const data: Json = { custom_id: raw.customId, component_type: raw.componentType };
+    if (raw.componentType !== 2) data.values = raw.values ?? [];
+    const interactionId = this.dispatchInteraction(user, 3, raw.channelId, resolvedWhere, data, { message }, existing?.id);
+    return { channelId: raw.channelId, interactionId };
+  }
+
+  /**
+   * Where `user` acts in `channelId`: the guild channel, or their own DM. Throws if it is someone
+   * else's DM or `given` names another place.
+   */
+  private whereFor(user: FakeDiscordUser, channelId: string, given: FakeDiscordWhere | undefined): FakeDiscordWhere | undefined {
+    const channel = this.channels.get(channelId);
+    if (!channel) throw new Error(`Channel ${channelId} is unknown to the fake`);
+    if (channel.type === 0) {
+      const where = { guildId: channel.guildId!, channelId };
+      if (given && (given.guildId !== where.guildId || given.channelId !== channelId))
+        throw new Error(`where ${JSON.stringify(given)} does not match the message's channel ${JSON.stringify(where)}`);
+      return where;
+    }
+    if (channel.recipient?.id !== user.id) throw new Error(`Channel ${channelId} is the DM of user ${channel.recipient?.id ?? '?'}, not of ${user.id}`);
+    if (given) throw new Error(`where ${JSON.stringify(given)} does not match: the message is in a DM`);
+    return undefined;
+  }
+
+  /** Sends INTERACTION_CREATE shaped like Discord's: `member` in guilds, `user` in DMs. */
+  private dispatchInteraction(
+    user: FakeDiscordUser,
+    kind: InteractionKind,
+    channelId: string,
+    where: FakeDiscordWhere | undefined,
+    data: Json,
+    extra: Json,
+    sourceMessageId?: string,
+  ): string {
+    this.users.set(user.id, user);
+    const apiUser = toApiUser(user);
+    const id = this.snowflake();
+    const token = `aW50ZXJhY3Rpb24.${crypto.randomBytes(24).toString('base64url')}`;
+    this.interactions.set(id, { id, token, kind, userId: user.id, channelId, dispatchedAt: Date.now(), acknowledged: false, ephemeral: false, sourceMessageId });
+    const payload = {
+      id,
+      application_id: this.applicationId,
+      type: kind,
+      token,
+      version: 1,
+      entitlements: [],
+      locale: 'en-US',
+      app_permissions: '2248473465835073',
+      attachment_size_limit: 10 * 1024 * 1024,
+      channel_id: channelId,
+      data,
+      ...extra,
+      ...(where
+        ? {
+            guild_id: where.guildId,
+            guild_locale: 'en-US',
+            context: 0,
+            authorizing_integration_owners: { '0': where.guildId },
+            channel: { id: channelId, type: 0, guild_id: where.guildId, name: 'general', position: 0, permission_overwrites: [], nsfw: false, parent_id: null },
+            member: { user: apiUser, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions: '2248473465835073' },
+          }
+        : {
+            context: 1,
+            authorizing_integration_owners: { '0': '0' },
+            channel: { id: channelId, type: 1, recipients: [apiUser], last_message_id: null, flags: 0 },
+            user: apiUser,
+          }),
+    };
+    this.dispatch('INTERACTION_CREATE', payload);
+    return id;
   }
 
   /** Serves a user's file from this host, as Discord's CDN would, and describes it as Discord does. */
@@ -351,11 +659,12 @@ export class FakeDiscord {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
+    let path = url.pathname;
     try {
       if (method === 'GET' && url.pathname.startsWith('/attachments/')) return this.serveAttachment(url.pathname, res);
       const m = /^\/api\/v10(\/.*)$/.exec(url.pathname);
       if (!m) return json(res, 404, { message: '404: Not Found', code: 0 });
-      const path = m[1]!.split('/').map(decodeURIComponent).join('/');
+      path = m[1]!.split('/').map(decodeURIComponent).join('/');
       const body = await readBody(req);
       this.calls.push({ method, path, body: body.json });
       const result = await this.route(method, path, url.searchParams, body, req.headers.authorization);
@@ -364,7 +673,10 @@ export class FakeDiscord {
         res.end();
       } else json(res, 200, result);
     } catch (err) {
-      if (isApiError(err)) return json(res, err.status, { message: err.message, code: err.code });
+      if (isApiError(err)) {
+        this.refusals.push({ method, path, status: err.status, code: err.code, message: err.detail ? `${err.message}\n${err.detail}` : err.message });
+        return json(res, err.status, { message: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) });
+      }
       json(res, 500, { message: String(err), code: 0 });
     }
   }
@@ -416,14 +728,15 @@ export class FakeDiscord {
     if (is('PATCH', '/webhooks/:app/:token/messages/:mid')) {
       const it = this.interactionByToken(seg[1]!, seg[2]!);
       const msg = this.webhookMessage(it, seg[4]!);
-      this.edit(msg, body, 'webhook');
+      this.edit(msg, body, 'webhook', []);
       return this.toApiMessage(msg);
     }
     if (is('POST', '/webhooks/:app/:token')) {
       const it = this.interactionByToken(seg[1]!, seg[2]!);
       if (!it.acknowledged) throw apiError(404, 10015, 'Unknown Webhook');
       const flags = Number(body.json.flags ?? 0);
-      const msg = this.create(it.channelId, body, 'followup', (flags & EPHEMERAL) !== 0);
+      const msg = this.create(it.channelId, body, 'followup', (flags & EPHEMERAL) !== 0, []);
+      if (msg.ephemeral) this.ephemeralFor.set(msg.id, it.userId);
       return this.toApiMessage(msg);
     }
     if (is('POST', '/users/@me/channels')) {
@@ -437,13 +750,18 @@ export class FakeDiscord {
       if (!channel) throw apiError(404, 10003, 'Unknown Channel');
       if (channel.type === 1 && channel.recipient && this.closedDms.has(channel.recipient.id))
         throw apiError(403, 50007, 'Cannot send messages to this user');
-      return this.toApiMessage(this.create(channel.id, body, 'channel', false));
+      return this.toApiMessage(this.create(channel.id, body, 'channel', false, []));
+    }
+    if (is('GET', '/channels/:cid/messages/:mid')) {
+      const msg = this.messages.find((x) => x.id === seg[3] && x.channel_id === seg[1]);
+      if (!msg || msg.ephemeral) throw apiError(404, 10008, 'Unknown Message');
+      return this.toApiMessage(msg);
     }
     if (is('PATCH', '/channels/:cid/messages/:mid')) {
       const msg = this.messages.find((x) => x.id === seg[3] && x.channel_id === seg[1]);
       // Ephemeral messages exist only for their interaction's webhook; by channel they are unknown.
       if (!msg || msg.ephemeral) throw apiError(404, 10008, 'Unknown Message');
-      this.edit(msg, body, 'channel');
+      this.edit(msg, body, 'channel', []);
       return this.toApiMessage(msg);
     }
     throw apiError(404, 0, `404: ${method} ${path} is not implemented by the fake`);
@@ -454,30 +772,69 @@ export class FakeDiscord {
     if (!it || it.token !== token || Date.now() - it.dispatchedAt > ACK_WINDOW_MS) throw apiError(404, 10062, 'Unknown interaction');
     if (it.acknowledged) throw apiError(400, 40060, 'Interaction has already been acknowledged.');
     const type = Number(body.json.type);
-    const data = (body.json.data ?? {}) as Record<string, unknown>;
+    if (!ALLOWED_CALLBACKS[it.kind].includes(type))
+      throw formError(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', `Interaction response type ${type} is not valid for an interaction of type ${it.kind}.`);
+    const data = (body.json.data ?? {}) as Json;
     const flags = Number(data.flags ?? 0);
-    let msg: FakeDiscordMessage;
-    if (type === 4) msg = this.create(it.channelId, { json: data, files: body.files }, 'interaction', (flags & EPHEMERAL) !== 0);
-    else if (type === 5) {
-      msg = this.newMessage(it.channelId, '', 'interaction', (flags & EPHEMERAL) !== 0);
-      msg.loading = true;
-      msg.history = [];
-    } else throw apiError(400, 50035, `Invalid Form Body: callback type ${type} is not supported by the fake`);
+    let msg: FakeDiscordMessage | undefined;
+    switch (type) {
+      case 4:
+        msg = this.create(it.channelId, { json: data, files: body.files }, 'interaction', (flags & EPHEMERAL) !== 0, ['data']);
+        break;
+      case 5:
+        msg = this.newMessage(it.channelId, '', 'interaction', (flags & EPHEMERAL) !== 0);
+        msg.loading = true;
+        msg.history = [];
+        break;
+      case 6:
+        msg = this.sourceMessage(it, type);
+        break;
+      case 7:
+        msg = this.sourceMessage(it, type);
+        this.edit(msg, { json: data, files: body.files }, 'update', ['data']);
+        break;
+      case 8:
+        validateChoices(data.choices);
+        break;
+      case 9:
+        validateModal(data);
+        this.modals.push({
+          interactionId: it.id,
+          userId: it.userId,
+          channelId: it.channelId,
+          customId: String(data.custom_id),
+          title: String(data.title),
+          components: data.components as APIModalInteractionResponseCallbackComponent[],
+          at: Date.now(),
+          messageId: it.kind === 3 ? it.sourceMessageId : undefined,
+          submitted: false,
+        });
+        break;
+    }
     it.acknowledged = true;
-    it.ephemeral = msg.ephemeral;
-    it.originalId = msg.id;
+    it.response = { type, data, at: Date.now() };
+    if (msg) {
+      it.originalId = msg.id;
+      it.ephemeral = msg.ephemeral;
+      if ((type === 4 || type === 5) && msg.ephemeral) this.ephemeralFor.set(msg.id, it.userId);
+    }
     this.changed();
     if (query.get('with_response') !== 'true') return undefined;
     return {
       interaction: {
         id: it.id,
-        type: 2,
-        response_message_id: msg.id,
-        response_message_loading: msg.loading,
-        response_message_ephemeral: msg.ephemeral,
+        type: it.kind,
+        ...(msg ? { response_message_id: msg.id, response_message_loading: msg.loading, response_message_ephemeral: msg.ephemeral } : {}),
       },
-      resource: { type, ...(type === 4 ? { message: this.toApiMessage(msg) } : {}) },
+      resource: { type, ...(msg && (type === 4 || type === 7) ? { message: this.toApiMessage(msg) } : {}) },
     };
+  }
+
+  /** The message a DEFERRED_UPDATE_MESSAGE or UPDATE_MESSAGE callback acts on. */
+  private sourceMessage(it: Interaction, type: number): FakeDiscordMessage {
+    const msg = it.sourceMessageId ? this.messages.find((m) => m.id === it.sourceMessageId) : undefined;
+    if (!msg) throw formError(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', `Interaction response type ${type} needs a message to update; this interaction has none.`);
+    return msg;
   }
 
   private interactionByToken(app: string, token: string): Interaction {
@@ -493,20 +850,31 @@ export class FakeDiscord {
     return msg;
   }
 
-  private create(channelId: string, body: Body, via: FakeDiscordMessage['via'], ephemeral: boolean): FakeDiscordMessage {
-    const content = validContent(body.json.content, body.files.length > 0, true);
+  private create(channelId: string, body: Body, via: FakeDiscordMessage['via'], ephemeral: boolean, prefix: Path): FakeDiscordMessage {
+    const v2 = (Number(body.json.flags ?? 0) & COMPONENTS_V2) !== 0;
+    const components = validateComponents(body.json.components ?? [], [...prefix, 'components'], v2);
+    const hasEmbeds = Array.isArray(body.json.embeds) && body.json.embeds.length > 0;
+    const content = validContent(body.json.content, body.files.length > 0 || components.length > 0 || hasEmbeds, true, prefix);
     const msg = this.newMessage(channelId, content, via, ephemeral);
     msg.files = body.files;
+    msg.components = components as unknown as APIMessageTopLevelComponent[];
+    if (v2) this.v2Messages.add(msg.id);
     this.changed();
     return msg;
   }
 
-  private edit(msg: FakeDiscordMessage, body: Body, via: 'webhook' | 'channel') {
-    if ('content' in body.json) {
-      const content = validContent(body.json.content, body.files.length > 0 || msg.files.length > 0, false);
+  private edit(msg: FakeDiscordMessage, body: Body, via: FakeDiscordMessage['edits'][number], prefix: Path) {
+    // Validate everything before changing anything: a refused edit leaves the message as it was.
+    const v2 = this.v2Messages.has(msg.id) || (Number(body.json.flags ?? 0) & COMPONENTS_V2) !== 0;
+    const components = 'components' in body.json ? validateComponents(body.json.components ?? [], [...prefix, 'components'], v2) : undefined;
+    const content = 'content' in body.json ? validContent(body.json.content, body.files.length > 0 || msg.files.length > 0, false, prefix) : undefined;
+    if (content !== undefined) {
       msg.content = content;
       msg.history.push(content);
     }
+    // Discord keeps the components when an edit leaves them out; `components: []` clears them.
+    if (components !== undefined) msg.components = components as unknown as APIMessageTopLevelComponent[];
+    if (v2) this.v2Messages.add(msg.id);
     if (body.files.length) msg.files = body.files;
     msg.loading = false;
     msg.edits.push(via);
@@ -514,7 +882,7 @@ export class FakeDiscord {
   }
 
   private newMessage(channelId: string, content: string, via: FakeDiscordMessage['via'], ephemeral: boolean): FakeDiscordMessage {
-    const msg: FakeDiscordMessage = { id: this.snowflake(), channel_id: channelId, content, history: [content], ephemeral, loading: false, via, edits: [], files: [] };
+    const msg: FakeDiscordMessage = { id: this.snowflake(), channel_id: channelId, content, history: [content], ephemeral, loading: false, via, edits: [], files: [], components: [] };
     this.messages.push(msg);
     return msg;
   }
@@ -535,8 +903,8 @@ export class FakeDiscord {
       attachments: msg.files.map((f, i) => ({ id: String(i), filename: f.fileName, size: f.bytes.length, url: `${this.root}/attachments/${msg.channel_id}/${i}/${f.fileName}`, proxy_url: '' })),
       embeds: [],
       pinned: false,
-      flags: (msg.ephemeral ? EPHEMERAL : 0) | (msg.loading ? LOADING : 0),
-      components: [],
+      flags: (msg.ephemeral ? EPHEMERAL : 0) | (msg.loading ? LOADING : 0) | (this.v2Messages.has(msg.id) ? COMPONENTS_V2 : 0),
+      components: msg.components,
       ...(msg.via !== 'channel' ? { webhook_id: this.applicationId, application_id: this.applicationId } : {}),
     };
   }
@@ -558,16 +926,222 @@ function apiError(status: number, code: number, message: string): ApiError {
   return { status, code, message };
 }
 
+/**
+ * Discord's 400 "Invalid Form Body" (50035), with `errors` nested along `path` as Discord nests
+ * them; discord.js flattens that to `path[CODE]: message` in its error message.
+ */
+function formError(path: Path, code: string, message: string): ApiError {
+  let errors: Json = { _errors: [{ code, message }] };
+  for (const key of [...path].reverse()) errors = { [String(key)]: errors };
+  const flat = path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
+  return { status: 400, code: 50035, message: 'Invalid Form Body', errors, detail: `${flat}[${code}]: ${message}` };
+}
+
 function isApiError(err: unknown): err is ApiError {
   return typeof err === 'object' && err !== null && 'status' in err && 'code' in err && 'message' in err;
 }
 
-/** Discord's rules for message content: at most 2000 characters, and not empty without files. */
-function validContent(raw: unknown, hasFiles: boolean, creating: boolean): string {
+/** Discord's rules for message content: at most 2000 characters, and not empty without files, components or embeds. */
+function validContent(raw: unknown, hasOther: boolean, creating: boolean, prefix: Path): string {
   const content = raw === undefined || raw === null ? '' : String(raw);
-  if (content.length > 2000) throw apiError(400, 50035, 'Invalid Form Body\ncontent[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.');
-  if (creating && content === '' && !hasFiles) throw apiError(400, 50006, 'Cannot send an empty message');
+  if (content.length > 2000) throw formError([...prefix, 'content'], 'BASE_TYPE_MAX_LENGTH', 'Must be 2000 or fewer in length.');
+  if (creating && content === '' && !hasOther) throw apiError(400, 50006, 'Cannot send an empty message');
   return content;
+}
+
+/** Checks a string field's length the way Discord words it. */
+function checkLength(value: unknown, path: Path, min: number, max: number, required: boolean): void {
+  if (value === undefined || value === null) {
+    if (required) throw formError(path, 'BASE_TYPE_REQUIRED', 'This field is required');
+    return;
+  }
+  const s = String(value);
+  if (s.length >= min && s.length <= max) return;
+  if (min <= 0) throw formError(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
+  throw formError(path, 'BASE_TYPE_BAD_LENGTH', `Must be between ${min} and ${max} in length.`);
+}
+
+function checkCount(list: unknown, path: Path, min: number, max: number): unknown[] {
+  if (!Array.isArray(list)) throw formError(path, 'BASE_TYPE_REQUIRED', 'This field is required');
+  if (list.length < min || list.length > max)
+    throw min <= 0
+      ? formError(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`)
+      : formError(path, 'BASE_TYPE_BAD_LENGTH', `Must be between ${min} and ${max} in length.`);
+  return list;
+}
+
+/**
+ * Validates message components as Discord does: at most 5 action rows, each with 1–5 buttons or
+ * exactly one select; custom ids 1–100 characters and unique in the message; button labels ≤ 80;
+ * link buttons with a url and no custom id; selects with 1–25 options (label and value ≤ 100,
+ * values unique), placeholder ≤ 150 and min_values ≤ max_values ≤ options. With the
+ * IS_COMPONENTS_V2 flag the layout is free, the interactive components are checked the same.
+ */
+function validateComponents(raw: unknown, path: Path, v2: boolean): Json[] {
+  const rows = (v2 ? checkCount(raw, path, 0, 40) : checkCount(raw, path, 0, 5)) as Json[];
+  const seen = new Set<string>();
+  const interactive = (c: Json, p: Path) => {
+    if (c.type === 2) checkButton(c, p, seen);
+    else if (typeof c.type === 'number' && SELECT_TYPES.has(c.type)) checkSelect(c, p, seen);
+    else throw formError([...p, 'type'], 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (2, 3, 5, 6, 7, 8).');
+  };
+  const row = (r: Json, p: Path) => {
+    const children = checkCount(r.components, [...p, 'components'], 1, 5) as Json[];
+    children.forEach((c, j) => {
+      if (SELECT_TYPES.has(Number(c.type)) && children.length > 1)
+        throw formError([...p, 'components', j], 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'The specified component exceeds the maximum width');
+      interactive(c, [...p, 'components', j]);
+    });
+  };
+  const walkV2 = (c: Json, p: Path) => {
+    if (c.type === 1) row(c, p);
+    else if (c.type === 9 && c.accessory && (c.accessory as Json).type === 2) checkButton(c.accessory as Json, [...p, 'accessory'], seen);
+    else if (c.type === 17 && Array.isArray(c.components)) (c.components as Json[]).forEach((x, i) => walkV2(x, [...p, 'components', i]));
+  };
+  rows.forEach((r, i) => {
+    if (v2) return walkV2(r, [...path, i]);
+    if (r.type !== 1) throw formError([...path, i, 'type'], 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1,).');
+    row(r, [...path, i]);
+  });
+  return rows;
+}
+
+function checkCustomId(c: Json, p: Path, seen: Set<string>) {
+  checkLength(c.custom_id, [...p, 'custom_id'], 1, 100, true);
+  const id = String(c.custom_id);
+  if (seen.has(id)) throw formError([...p, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id was already specified');
+  seen.add(id);
+}
+
+function checkButton(c: Json, p: Path, seen: Set<string>) {
+  const style = Number(c.style);
+  if (!(style >= 1 && style <= 6)) throw formError([...p, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2, 3, 4, 5, 6}.');
+  checkLength(c.label, [...p, 'label'], 0, 80, false);
+  if (style === 5) {
+    if (c.custom_id !== undefined) throw formError([...p, 'custom_id'], 'BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED', 'A link button cannot have a custom id');
+    checkLength(c.url, [...p, 'url'], 1, 512, true);
+    if (!/^(https?|discord):\/\//.test(String(c.url))) throw formError([...p, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+    return;
+  }
+  if (style === 6) return;
+  if (c.url !== undefined) throw formError([...p, 'url'], 'BUTTON_COMPONENT_URL_NOT_ALLOWED', 'Only a link button can have a url');
+  checkCustomId(c, p, seen);
+}
+
+function checkSelect(c: Json, p: Path, seen: Set<string>) {
+  checkCustomId(c, p, seen);
+  checkLength(c.placeholder, [...p, 'placeholder'], 0, 150, false);
+  const min = c.min_values === undefined ? 1 : Number(c.min_values);
+  const max = c.max_values === undefined ? 1 : Number(c.max_values);
+  if (!(min >= 0 && min <= 25)) throw formError([...p, 'min_values'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 25.');
+  if (!(max >= 1 && max <= 25)) throw formError([...p, 'max_values'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 25.');
+  if (min > max) throw formError([...p, 'min_values'], 'SELECT_COMPONENT_MIN_VALUES_GREATER_THAN_MAX', 'min_values must be less than or equal to max_values');
+  if (c.type !== 3) return;
+  const options = checkCount(c.options, [...p, 'options'], 1, 25) as Json[];
+  const values = new Set<string>();
+  options.forEach((o, i) => {
+    checkLength(o.label, [...p, 'options', i, 'label'], 1, 100, true);
+    checkLength(o.value, [...p, 'options', i, 'value'], 1, 100, true);
+    checkLength(o.description, [...p, 'options', i, 'description'], 0, 100, false);
+    if (values.has(String(o.value))) throw formError([...p, 'options', i], 'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED', 'The specified option value is already used');
+    values.add(String(o.value));
+  });
+  if (max > options.length) throw formError([...p, 'max_values'], 'SELECT_COMPONENT_MAX_VALUES_EXCEEDS_OPTIONS', 'max_values must be less than or equal to the number of options');
+}
+
+/** Discord's rules for a modal (callback type 9): title ≤ 45, custom id ≤ 100, 1–5 components, valid text inputs. */
+function validateModal(data: Json) {
+  checkLength(data.title, ['data', 'title'], 1, 45, true);
+  checkLength(data.custom_id, ['data', 'custom_id'], 1, 100, true);
+  const top = checkCount(data.components, ['data', 'components'], 1, 5) as Json[];
+  const seen = new Set<string>();
+  const input = (c: Json, p: Path, inRow: boolean) => {
+    if (c.type === 3 && !inRow) return checkSelect(c, p, seen);
+    if (c.type !== 4) throw formError([...p, 'type'], 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (4,).');
+    checkCustomId(c, p, seen);
+    if (![1, 2].includes(Number(c.style))) throw formError([...p, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.');
+    if (inRow) checkLength(c.label, [...p, 'label'], 1, 45, true);
+    checkLength(c.placeholder, [...p, 'placeholder'], 0, 100, false);
+    checkLength(c.value, [...p, 'value'], 0, 4000, false);
+    if (c.min_length !== undefined && !(Number(c.min_length) >= 0 && Number(c.min_length) <= 4000))
+      throw formError([...p, 'min_length'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 4000.');
+    if (c.max_length !== undefined && !(Number(c.max_length) >= 1 && Number(c.max_length) <= 4000))
+      throw formError([...p, 'max_length'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 4000.');
+  };
+  top.forEach((c, i) => {
+    const p: Path = ['data', 'components', i];
+    if (c.type === 1) (checkCount(c.components, [...p, 'components'], 1, 1) as Json[]).forEach((x, j) => input(x, [...p, 'components', j], true));
+    else if (c.type === 18) {
+      checkLength(c.label, [...p, 'label'], 1, 45, true);
+      checkLength(c.description, [...p, 'description'], 0, 100, false);
+      if (!c.component || typeof c.component !== 'object') throw formError([...p, 'component'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      input(c.component as Json, [...p, 'component'], false);
+    } else if (c.type === 10) checkLength(c.content, [...p, 'content'], 1, 4000, true);
+    else throw formError([...p, 'type'], 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1, 10, 18).');
+  });
+}
+
+/** Discord's rules for autocomplete choices: at most 25, names 1–100 characters, string values ≤ 100. */
+function validateChoices(raw: unknown) {
+  const choices = checkCount(raw, ['data', 'choices'], 0, 25) as Json[];
+  choices.forEach((c, i) => {
+    checkLength(c.name, ['data', 'choices', i, 'name'], 1, 100, true);
+    if (typeof c.value === 'string') checkLength(c.value, ['data', 'choices', i, 'value'], 0, 100, false);
+    else if (typeof c.value !== 'number') throw formError(['data', 'choices', i, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  });
+}
+
+/** Every component in a message, rows and containers opened up. */
+function flattenComponents(list: Json[]): Json[] {
+  return list.flatMap((c) => [
+    c,
+    ...(Array.isArray(c.components) ? flattenComponents(c.components as Json[]) : []),
+    ...(c.accessory && typeof c.accessory === 'object' ? [c.accessory as Json] : []),
+  ]);
+}
+
+function optionDefs(command: Record<string, unknown>): OptionDef[] {
+  return (Array.isArray(command.options) ? command.options : []) as OptionDef[];
+}
+
+/** A test's option value, checked against the registered definition as Discord's client would. */
+function checkOptionValue(command: string, def: OptionDef, value: string | number | boolean): string | number | boolean {
+  const kind = OPTION_TYPES[def.type];
+  const fail = (why: string) => new Error(`/${command} option "${def.name}" (${kind ?? `type ${def.type}`}) ${why}`);
+  if (!kind) throw fail('is of a type the fake cannot fill');
+  if (kind === 'string' && typeof value !== 'string') throw fail(`takes a string, not ${JSON.stringify(value)}`);
+  if (kind === 'boolean' && typeof value !== 'boolean') throw fail(`takes a boolean, not ${JSON.stringify(value)}`);
+  if ((kind === 'integer' || kind === 'number') && typeof value !== 'number') throw fail(`takes a number, not ${JSON.stringify(value)}`);
+  if (kind === 'integer' && !Number.isInteger(value)) throw fail(`takes an integer, not ${String(value)}`);
+  if (def.choices && !def.choices.some((c) => c.value === value)) throw fail(`must be one of its choices ${JSON.stringify(def.choices.map((c) => c.value))}`);
+  if (typeof value === 'number' && ((def.min_value !== undefined && value < def.min_value) || (def.max_value !== undefined && value > def.max_value)))
+    throw fail(`must be within ${def.min_value ?? '-∞'}..${def.max_value ?? '∞'}`);
+  if (typeof value === 'string' && ((def.min_length !== undefined && value.length < def.min_length) || (def.max_length !== undefined && value.length > def.max_length)))
+    throw fail(`must be ${def.min_length ?? 0}..${def.max_length ?? 6000} characters`);
+  return value;
+}
+
+/** The values a user may pick in a string select, as Discord's client allows them. */
+function checkSelectValues(c: Json, values: string[], what: string) {
+  const options = ((c.options ?? []) as Json[]).map((o) => String(o.value));
+  const min = c.min_values === undefined ? 1 : Number(c.min_values);
+  const max = c.max_values === undefined ? 1 : Number(c.max_values);
+  for (const v of values) if (!options.includes(v)) throw new Error(`${what} has no option "${v}" (options: ${options.join(', ')})`);
+  if (new Set(values).size !== values.length) throw new Error(`${what}: each option can be picked once`);
+  if (values.length < min || values.length > max) throw new Error(`${what} takes ${min}..${max} values, not ${values.length}`);
+}
+
+/** A modal text input's value, checked as Discord's client checks it before submitting. */
+function checkTextInput(c: Json, value: string) {
+  const required = c.required !== false;
+  const id = String(c.custom_id);
+  if (value === '') {
+    if (required) throw new Error(`Text input "${id}" is required: Discord's client will not submit it empty`);
+    return;
+  }
+  const min = c.min_length === undefined ? 0 : Number(c.min_length);
+  const max = c.max_length === undefined ? 4000 : Number(c.max_length);
+  if (value.length < min || value.length > max) throw new Error(`Text input "${id}" takes ${min}..${max} characters, not ${value.length}`);
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown) {
