@@ -1,27 +1,30 @@
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Db } from '../platform/db/client.ts';
-import { getDatasetView } from '../platform/datasets/listUserDatasets.ts';
+import { getOpenDataset } from '../platform/datasets/getOpenDataset.ts';
+import { AssistantUnavailableError } from '../platform/assistants/findChatAssistant.ts';
 import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
-import { ContextOverflowError, InvalidRequestError } from '../engine/index.ts';
 import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
-import { AssistantUnavailableError, createAssistantsRouter } from './v1/assistants.ts';
+import type { FairUse } from '../platform/limits/fairUse.ts';
+import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
-import type { StatusReport } from '../bots/core/types.ts';
+import { ContextOverflowError, InvalidRequestError } from '../engine/index.ts';
+import { createAssistantsRouter } from './v1/assistants.ts';
 
 export type ApiDeps = {
   db: Db;
   log: Logger;
   status: () => Promise<StatusReport>;
+  fairUse: FairUse;
+  maxQuoteChars: number;
   /** Chat with assistants (absent in processes without the engine). */
   chat?: AssistantChat | undefined;
   /** The local web chat, mounted at `/chat` when enabled. */
   webChat?: Router | undefined;
+  /** Telegram's webhook receiver, when the bot runs in webhook mode. */
+  telegramWebhook?: { path: string; handler: RequestHandler } | undefined;
 };
 
-const idParam = z.coerce.number().int().positive();
-
-/** The HTTP surface: `/health`, the `/v1` REST API, and the web chat page. */
+/** The HTTP surface: `/health`, the `/v1` REST API, the web chat page and Telegram's webhook. */
 export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -37,13 +40,12 @@ export function createApiApp(deps: ApiDeps): Express {
     res.json({ name: 'caravan', health: '/health', api: '/v1' });
   });
 
+  if (deps.telegramWebhook) app.post(deps.telegramWebhook.path, express.json({ limit: '1mb' }), deps.telegramWebhook.handler);
+
   const v1 = express.Router();
+  // Open, accepted datasets only: private or pending ones are unknown here (their owners see them in the chat).
   v1.get('/datasets/:id', async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    if (!id.success) throw new InputError('Dataset id must be a positive integer.');
-    const row = await getDatasetView(deps, id.data);
-    if (!row) throw new NotFoundError(`Dataset #${id.data} does not exist.`);
-    res.json(row);
+    res.json(await getOpenDataset(deps, req.params.id));
   });
   v1.use(createAssistantsRouter(deps));
   app.use('/v1', v1);
@@ -52,20 +54,23 @@ export function createApiApp(deps: ApiDeps): Express {
 
   app.use((_req, res) => res.status(404).json({ error: 'not_found', message: 'No such endpoint.' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
     if (err instanceof NotFoundError) return res.status(404).json({ error: 'not_found', message: err.shortMessage });
     if (err instanceof InputError) return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
     if (err instanceof AssistantUnavailableError) return res.status(409).json({ error: 'unavailable', message: err.shortMessage });
+    if (err instanceof ContextOverflowError || err instanceof InvalidRequestError)
+      return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
     if (err instanceof BaseError && err.retryable) {
       // Busy engine, a dependency down: the client may try again shortly.
       res.set('retry-after', '5');
       return res.status(503).json({ error: 'unavailable', message: err.shortMessage });
     }
-    if (err instanceof ContextOverflowError || err instanceof InvalidRequestError)
-      return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
-    if ((err as { type?: string }).type === 'entity.parse.failed')
-      return res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
-    if ((err as { type?: string }).type === 'entity.too.large')
-      return res.status(413).json({ error: 'too_large', message: 'The body is too large.' });
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') return res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
+    if (type === 'entity.too.large') return res.status(413).json({ error: 'too_large', message: 'The body is too large.' });
+    if (type === 'request.aborted') return;
+    if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500)
+      return res.status((err as { status: number }).status).json({ error: 'bad_request', message: 'The request could not be read.' });
     deps.log.error({ err }, 'request failed');
     res.status(500).json({ error: 'internal', message: err instanceof BaseError ? err.shortMessage : 'Internal error.' });
   });

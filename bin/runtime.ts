@@ -1,10 +1,11 @@
 import http from 'node:http';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
+import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
-import type { Bot } from 'grammy';
 import type { Config } from '../config/loadConfig.ts';
 import { createDatabase, migrateDatabase, type Database } from '../platform/db/client.ts';
 import { connectChain, type ChainDeps } from '../platform/chain/clients.ts';
@@ -12,23 +13,27 @@ import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
 import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { createFsBlobStore } from '../platform/storage/blobStore.ts';
 import { createStagedFileFetcher, routeFetchers } from '../platform/storage/staging.ts';
-import { autoApprove } from '../platform/datasets/reviewDataset.ts';
+import { sweepStagedUploads } from '../platform/datasets/sweepStagedUploads.ts';
 import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
-import { createOutboxRouter, type ChatOutbox } from '../platform/notifications/types.ts';
+import { createOutboxRouter, type TransportOutbox } from '../platform/notifications/types.ts';
+import type { ReviewSettings } from '../platform/review/settings.ts';
+import { createRedisRateLimiter } from '../platform/limits/rateLimiter.ts';
+import { createFairUse } from '../platform/limits/createFairUse.ts';
+import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
+import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
+import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
 import { createQueues, redisConnection, type QueueName, type Queues, type QueueSettings } from '../jobs/queues.ts';
+import { createJobsPort } from '../jobs/createJobsPort.ts';
 import { startWorkers, type RunningWorkers } from '../jobs/startWorkers.ts';
 import { createApiApp } from '../api/createApiApp.ts';
+import { createCaravanCore } from '../bots/core/createCaravanCore.ts';
+import type { ChatCore } from '../bots/core/createChatCore.ts';
 import { createWebChatRouter } from '../bots/web/webChatRoutes.ts';
 import { createWebOutbox } from '../bots/web/webOutbox.ts';
-import { createTelegramApi, createTelegramOutbox } from '../bots/telegram/telegramOutbox.ts';
-import { createTelegramFileFetcher } from '../bots/telegram/telegramFileFetcher.ts';
-import { createTelegramBot, startTelegramBot } from '../bots/telegram/createTelegramBot.ts';
+import { createTelegramTransport } from '../bots/telegram/telegramTransport.ts';
 import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
-import type { StatusReport } from '../bots/core/types.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
-import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
-import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -52,6 +57,8 @@ export type Runtime = {
   database: Database;
   queues: Queues;
   chain: ChainDeps;
+  /** The chat core the bots and the web page drive. */
+  core: ChatCore;
   /** Base URL of the HTTP server when `api` runs. */
   url: string | undefined;
   status(): Promise<StatusReport>;
@@ -66,18 +73,26 @@ export const limitsFrom = (config: Config): DatasetLimits => ({
   maxColumns: config.UPLOAD_MAX_COLUMNS,
 });
 
+/** Review settings from config. */
+export const reviewFrom = (config: Config): ReviewSettings => ({
+  quorum: config.REVIEW_QUORUM,
+  timeoutMs: config.REVIEW_TIMEOUT,
+  reviewerShareBps: config.REVIEWER_SHARE_BPS,
+});
+
+/** The Telegram webhook's secret: configured, or derived from the master key (stable across restarts). */
+const webhookSecret = (config: Config, masterKey: Buffer) =>
+  config.TELEGRAM_WEBHOOK_SECRET ?? crypto.createHmac('sha256', masterKey).update('caravan:telegram-webhook').digest('hex');
+
 /**
  * Wires Caravan together over running services: migrates the database, makes sure the
  * contracts are deployed, then starts the API (+ web chat), the BullMQ workers and the bots
  * whose tokens are set. The same function serves the dev stack, production processes and
- * the e2e tests.
+ * the e2e tests. `stop()` undoes it in reverse order: bots stop taking messages, the HTTP server
+ * closes, a running fine-tune saves its checkpoint and goes back to the queue, workers finish,
+ * then connections close.
  */
-export async function startRuntime(
-  config: Config,
-  endpoints: RuntimeEndpoints,
-  log: Logger,
-  options: RuntimeOptions = {},
-): Promise<Runtime> {
+export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
@@ -99,25 +114,41 @@ export async function startRuntime(
     const masterKey = loadMasterKey({ masterKeyHex: config.MASTER_KEY, home: config.home });
     const blobs = createFsBlobStore(path.join(config.home, 'blobs'));
     const stagingDir = path.join(config.home, 'incoming');
+    const swept = await sweepStagedUploads({ db }, { dir: stagingDir });
+    if (swept) log.info({ swept }, 'removed staged uploads older than an hour');
     const limits = limitsFrom(config);
+    const review = reviewFrom(config);
 
     const settings: QueueSettings = { connection: redisConnection(endpoints.redisUrl), prefix: config.QUEUE_PREFIX };
     const queues = createQueues(settings);
     stops.push(() => queues.close());
+    const jobs = createJobsPort(queues);
+
+    const redis = new Redis(endpoints.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    redis.on('error', (err) => log.debug({ err: err.message }, 'redis (limits) connection error'));
+    stops.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
+    const fairUse = createFairUse(createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), {
+      upload: { limit: config.UPLOADS_PER_DAY, windowMs: 24 * 3600_000 },
+      finetune: { limit: config.FINETUNES_PER_DAY, windowMs: 24 * 3600_000 },
+      chat: { limit: config.CHAT_MESSAGES_PER_MINUTE, windowMs: 60_000 },
+    });
 
     const telegram = config.TELEGRAM_BOT_TOKEN
-      ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, api: createTelegramApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT) }
+      ? createTelegramTransport({
+          token: config.TELEGRAM_BOT_TOKEN,
+          apiRoot: config.TELEGRAM_API_ROOT,
+          webhook: config.TELEGRAM_WEBHOOK_URL ? { url: config.TELEGRAM_WEBHOOK_URL, secret: webhookSecret(config, masterKey) } : undefined,
+        })
       : undefined;
-    const outboxes: Partial<Record<'telegram' | 'web' | 'discord', ChatOutbox>> = { web: createWebOutbox({ db }) };
-    if (telegram) outboxes.telegram = createTelegramOutbox(telegram.api);
-    const discord = config.DISCORD_TOKEN
-      ? createDiscordTransport({ token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT })
-      : undefined;
+    const discord = config.DISCORD_TOKEN ? createDiscordTransport({ token: config.DISCORD_TOKEN, apiRoot: config.DISCORD_API_ROOT }) : undefined;
+    const webOutbox = createWebOutbox({ db });
+    const outboxes: Partial<Record<'telegram' | 'web' | 'discord', TransportOutbox>> = { web: webOutbox };
+    if (telegram) outboxes.telegram = telegram.outbox;
     if (discord) outboxes.discord = discord.outbox;
     const outbox = createOutboxRouter(outboxes);
     const fetchFile = routeFetchers({
       staged: createStagedFileFetcher(stagingDir),
-      ...(telegram ? { telegram: createTelegramFileFetcher(telegram) } : {}),
+      ...(telegram ? { telegram: telegram.fetchFile } : {}),
       ...(discord ? { discord: discord.fetchFile } : {}),
     });
 
@@ -136,7 +167,7 @@ export async function startRuntime(
       const running = engine;
       stops.push(() => running.close());
     }
-    const chat: AssistantChat | undefined = engine ? (id, messages) => engine.chat(id, messages) : undefined;
+    const chat: AssistantChat | undefined = engine ? (id, messages, opts) => engine.chat(id, messages, opts) : undefined;
     const finetuneOptions = {
       ...(config.ENGINE_FINETUNE_MIN_STEPS ? { minSteps: config.ENGINE_FINETUNE_MIN_STEPS } : {}),
       ...(config.ENGINE_FINETUNE_MAX_STEPS ? { maxSteps: config.ENGINE_FINETUNE_MAX_STEPS } : {}),
@@ -144,21 +175,23 @@ export async function startRuntime(
     };
 
     let workers: RunningWorkers | undefined;
-    let bot: Bot | undefined;
     const webChatOn = config.WEB_CHAT === '1' && config.NODE_ENV !== 'production';
 
     const status = async (): Promise<StatusReport> => {
       const checks: StatusReport['checks'] = {};
       const time = async (name: string, fn: () => Promise<string>) => {
         const t0 = performance.now();
+        let timer: NodeJS.Timeout | undefined;
         try {
           const detail = await Promise.race([
             fn(),
-            new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer within 3 s')), 3000)),
+            new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('no answer within 3 s')), 3000))),
           ]);
           checks[name] = { ok: true, detail: `${detail} (${Math.round(performance.now() - t0)} ms)` };
         } catch (err) {
           checks[name] = { ok: false, detail: (err as Error).message };
+        } finally {
+          clearTimeout(timer);
         }
       };
       await Promise.all([
@@ -180,9 +213,7 @@ export async function startRuntime(
       checks.workers = workers
         ? { ok: workers.workers.every((w) => w.isRunning()), detail: workers.workers.map((w) => w.name).join(', ') }
         : { ok: true, detail: 'not in this process' };
-      checks.telegram = telegram
-        ? { ok: Boolean(bot?.isRunning()), detail: bot?.isRunning() ? `@${bot.botInfo.username} polling` : 'not running' }
-        : { ok: true, detail: 'disabled (no TELEGRAM_BOT_TOKEN)' };
+      checks.telegram = telegram ? telegram.check() : { ok: true, detail: 'disabled (no TELEGRAM_BOT_TOKEN)' };
       checks.discord = discord ? discord.check() : { ok: true, detail: 'disabled (no DISCORD_TOKEN)' };
       if (engine) {
         const e = engine.status();
@@ -196,26 +227,56 @@ export async function startRuntime(
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
 
+    const core = createCaravanCore({
+      db,
+      masterKey,
+      blobs,
+      jobs,
+      limits,
+      fairUse,
+      outbox,
+      review,
+      status,
+      chat,
+      maxQuoteChars: config.CITATION_MAX_CHARS,
+      log,
+    });
+
     if (options.workers !== false) {
       const names = Array.isArray(options.workers) ? options.workers : undefined;
       workers = startWorkers(
-        { db, blobs, masterKey, limits, fetchFile, reviewPolicy: autoApprove, chain, outbox, queues, settings, log, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS },
+        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS },
         names,
       );
-      stops.push(() => workers!.close());
+      const running = workers;
+      stops.push(() => running.close());
     }
 
     let url: string | undefined;
     if (options.api !== false) {
-      const webChat = webChatOn
-        ? createWebChatRouter({ db, masterKey, queues, limits, status, chat, outbox: outboxes.web!, stagingDir, log })
-        : undefined;
-      const app = createApiApp({ db, log, status, chat, webChat });
+      const webChat = webChatOn ? createWebChatRouter({ db, core, outbox: webOutbox, limits, stagingDir, log }) : undefined;
+      const app = createApiApp({
+        db,
+        log,
+        status,
+        chat,
+        fairUse,
+        maxQuoteChars: config.CITATION_MAX_CHARS,
+        webChat,
+        ...(telegram?.webhookPath && options.bots !== false ? { telegramWebhook: { path: telegram.webhookPath, handler: telegram.webhookHandler } } : {}),
+      });
       const server = http.createServer(app);
+      // A client that breaks its connection must never take the process down.
+      server.on('clientError', (err, socket) => {
+        log.debug({ err: err.message }, 'http client error');
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => resolve());
       });
+      server.on('error', (err) => log.error({ err }, 'http server error'));
       const { port } = server.address() as AddressInfo;
       url = `http://${config.HOST}:${port}`;
       stops.push(
@@ -228,19 +289,15 @@ export async function startRuntime(
     }
 
     if (options.bots !== false && telegram) {
-      bot = createTelegramBot({ db, masterKey, queues, limits, status, chat, log }, telegram);
-      await startTelegramBot(bot, log);
-      stops.push(async () => {
-        if (bot?.isRunning()) await bot.stop();
-      });
+      stops.push(() => telegram.stop());
+      await telegram.start({ core, log });
     }
-
     if (options.bots !== false && discord) {
       stops.push(() => discord.stop());
-      await discord.start({ db, masterKey, queues, limits, status, chat, log });
+      await discord.start({ core, log });
     }
 
-    return { config, database, queues, chain, url, status, stop: stopAll };
+    return { config, database, queues, chain, core, url, status, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

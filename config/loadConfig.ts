@@ -42,6 +42,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       problems.push('CONTRACT_ADDRESSES: expected JSON like {"assetRegistry":"0x…","receipts":"0x…"}');
     }
   }
+  if (e.REVIEW_QUORUM * e.REVIEWER_SHARE_BPS >= 10_000)
+    problems.push('REVIEWER_SHARE_BPS: the reviewers of one dataset (REVIEW_QUORUM of them) must hold less than 100 % together');
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too (the webhook is the bot’s)');
   if (problems.length) throw new ConfigError('Invalid configuration.', { metaMessages: problems });
 
   return {

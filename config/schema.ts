@@ -14,6 +14,18 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 const positiveInt = z.coerce.number().int().positive();
 
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration like `90s`, `30m`, `24h`, `2d` (or plain milliseconds), in milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'expected a duration like 90s, 30m, 24h or 2d')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v)!;
+    return Number(m[1]) * UNITS[(m[2] ?? 'ms') as keyof typeof UNITS];
+  })
+  .refine((ms) => ms > 0, 'must be longer than 0');
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -63,6 +75,14 @@ export const envSchema = z.object({
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_API_ROOT: url(['http:', 'https:']).default('https://api.telegram.org'),
+  /** Webhook mode: the public https URL Telegram posts updates to (served by this API). Long polling when unset. */
+  TELEGRAM_WEBHOOK_URL: url(['https:', 'http:']).optional(),
+  /** Secret Telegram sends with each webhook update (default: derived from the master key). */
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'expected 16–256 characters of A–Z, a–z, 0–9, _ and -')
+    .optional(),
   DISCORD_TOKEN: optionalString,
   DISCORD_API_ROOT: url(['http:', 'https:']).optional(),
   /** Set to 0 to keep the local web chat page off even without bot tokens. */
@@ -82,6 +102,20 @@ export const envSchema = z.object({
   ENGINE_CHECKPOINT_EVERY: positiveInt.optional(),
   /** How long a fine-tune job's lock lasts; a killed worker's job is taken over after it. */
   FINETUNE_LOCK_MS: positiveInt.default(120_000),
+
+  /** Approvals by validators that accept a dataset. */
+  REVIEW_QUORUM: z.coerce.number().int().min(1).max(10).default(2),
+  /** How long an offered review may wait before it is offered to other validators. */
+  REVIEW_TIMEOUT: duration.prefault('24h'),
+  /** Share of a dataset asset each approving validator's reviewer receipt holds (basis points). */
+  REVIEWER_SHARE_BPS: z.coerce.number().int().min(0).max(2000).default(100),
+
+  /** Per-user fair use (counted in Redis, shared by every process). */
+  UPLOADS_PER_DAY: positiveInt.default(20),
+  FINETUNES_PER_DAY: positiveInt.default(5),
+  CHAT_MESSAGES_PER_MINUTE: positiveInt.default(20),
+  /** Longest passage an assistant's answer quotes from its data (characters). */
+  CITATION_MAX_CHARS: z.coerce.number().int().min(40).max(2000).default(200),
 
   UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt.default(200_000),

@@ -42,6 +42,8 @@ export type EngineDeps = {
 export type ChatOptions = SamplingOptions & {
   /** Passages to retrieve and cite (default 3). */
   topPassages?: number | undefined;
+  /** Longest passage quoted from a dataset, in characters (default 240). */
+  maxQuoteChars?: number | undefined;
   signal?: AbortSignal | undefined;
 };
 
@@ -204,7 +206,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         topPassages: opts.topPassages ?? 3,
         signal: opts.signal,
       });
-      const answer = composeAnswer(result.text, hits.map((h) => ({ passage: h.passage, score: h.score })));
+      const answer = composeAnswer(
+        result.text,
+        hits.map((h) => ({ passage: h.passage, score: h.score })),
+        { maxQuoteChars: opts.maxQuoteChars },
+      );
       return {
         text: answer.text,
         completion: result.text,

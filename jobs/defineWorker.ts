@@ -3,7 +3,11 @@ import { BaseError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { JobData, JobResult, QueueName, QueueSettings } from './queues.ts';
 
-export type Processor<Q extends QueueName> = (job: Job<JobData<Q>, JobResult<Q>, string>) => Promise<JobResult<Q>>;
+export type Processor<Q extends QueueName> = (
+  job: Job<JobData<Q>, JobResult<Q>, string>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<JobResult<Q>>;
 
 export type DefineWorkerParameters<Q extends QueueName> = {
   name: Q;
@@ -18,14 +22,15 @@ export type DefineWorkerParameters<Q extends QueueName> = {
 /**
  * Starts a BullMQ worker whose errors steer the job: a `BaseError` that is not retryable
  * becomes `UnrecoverableError` (no more attempts); anything else is retried with backoff.
+ * Every error event is logged, never left unhandled.
  */
 export function defineWorker<Q extends QueueName>(params: DefineWorkerParameters<Q>): Worker<JobData<Q>, JobResult<Q>, string> {
   const log = params.log.child({ queue: params.name });
   const worker = new Worker<JobData<Q>, JobResult<Q>, string>(
     params.name,
-    async (job) => {
+    async (job, token, signal) => {
       try {
-        return await params.process(job);
+        return await params.process(job, token, signal);
       } catch (err) {
         if (err instanceof BaseError && !err.retryable) {
           const final = new UnrecoverableError(err.shortMessage);
@@ -38,7 +43,7 @@ export function defineWorker<Q extends QueueName>(params: DefineWorkerParameters
     { connection: params.settings.connection, prefix: params.settings.prefix, concurrency: 4, ...params.options },
   );
   worker.on('failed', (job, err) => {
-    if (!job) return;
+    if (!job || err.name === 'WaitingError') return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.message }, 'job failed');
     if (final && params.onGiveUp)

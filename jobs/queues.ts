@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ChatTarget } from '../platform/notifications/types.ts';
+import type { QueuedNotification } from '../platform/jobsPort.ts';
 
 /**
  * Every queue, with its job data and result types. Producers and workers import from here
@@ -8,12 +9,15 @@ import type { ChatTarget } from '../platform/notifications/types.ts';
 export type QueueContracts = {
   /** Fetch, validate, hash, encrypt and store an upload. */
   ingest: { data: { uploadId: string }; result: { status: 'accepted' | 'duplicate' | 'rejected'; datasetId?: number } };
-  /** Decide on a stored dataset (validators later; auto-approval now). */
-  review: { data: { datasetId: number; uploadId?: string }; result: { status: 'approved' | 'rejected' | 'pending_review' } };
-  /** Register an approved dataset, or a trained assistant with its lineage, on-chain and issue its receipt. */
+  /** Route a stored dataset to review; or, with `round`, the timeout of a review round. */
+  review: {
+    data: { datasetId: number; round?: number | undefined };
+    result: { status: 'approved' | 'rejected' | 'pending_review' | 'offered'; offered: number };
+  };
+  /** Register an approved dataset, or a trained assistant with its lineage, on-chain and issue its receipts. */
   mint: {
-    data: { datasetId: number; uploadId?: string } | { assistantId: number; replyTarget?: ChatTarget | undefined };
-    result: { chainReceiptId: string; issueTx: string };
+    data: { datasetId: number } | { assistantId: number; replyTarget?: ChatTarget | undefined };
+    result: { chainAssetId: string };
   };
   /** Fine-tune an assistant's model on its datasets (resumable from checkpoints). */
   finetune: {
@@ -21,7 +25,7 @@ export type QueueContracts = {
     result: { steps: number; finalLoss: number; resumed: boolean };
   };
   /** Deliver one platform message exactly once. */
-  notify: { data: { key: string; target: ChatTarget; text: string }; result: { outcome: 'sent' | 'already_sent' } };
+  notify: { data: QueuedNotification; result: { outcome: 'sent' | 'already_sent' } };
 };
 
 export type QueueName = keyof QueueContracts;
@@ -44,12 +48,16 @@ export type Queues = { [Q in QueueName]: Queue<JobData<Q>, JobResult<Q>, string>
 
 /** Opens a producer handle for every queue. */
 export function createQueues(settings: QueueSettings): Queues {
-  const make = <Q extends QueueName>(name: Q) =>
-    new Queue<JobData<Q>, JobResult<Q>, string>(name, {
+  const make = <Q extends QueueName>(name: Q) => {
+    const queue = new Queue<JobData<Q>, JobResult<Q>, string>(name, {
       connection: settings.connection,
       prefix: settings.prefix,
       defaultJobOptions,
     });
+    // A lost Redis connection is retried by ioredis; it must not be an unhandled 'error' event.
+    queue.on('error', () => {});
+    return queue;
+  };
   const queues = {
     ingest: make('ingest'),
     review: make('review'),

@@ -17,12 +17,17 @@ const FACTORIES = {
 
 export type RunningWorkers = { workers: Worker[]; close(): Promise<void> };
 
-/** Starts workers for `names` (default: every queue); `close()` lets running jobs finish first. */
+/**
+ * Starts workers for `names` (default: every queue). `close()` first cancels what is running
+ * (a fine-tune saves its checkpoint and goes back to the waiting list), then lets the short
+ * jobs finish.
+ */
 export function startWorkers(deps: WorkerDeps, names: readonly QueueName[] = Object.keys(FACTORIES) as QueueName[]): RunningWorkers {
   const workers: Worker[] = names.map((n) => FACTORIES[n](deps) as unknown as Worker);
   return {
     workers,
     async close() {
+      for (const w of workers) if (w.name === 'finetune') w.cancelAllJobs('shutting down');
       await Promise.all(workers.map((w) => w.close()));
     },
   };

@@ -3,12 +3,14 @@ import type { AesKey } from '../platform/crypto/aead.ts';
 import type { BlobStore } from '../platform/storage/blobStore.ts';
 import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
 import type { FileFetcher } from '../platform/datasets/uploadSource.ts';
-import type { ReviewPolicy } from '../platform/datasets/reviewDataset.ts';
 import type { ChainDeps } from '../platform/chain/clients.ts';
 import type { ChatOutbox } from '../platform/notifications/types.ts';
+import type { JobsPort } from '../platform/jobsPort.ts';
+import type { ReviewSettings } from '../platform/review/settings.ts';
+import type { RunFinetuneDeps } from '../platform/assistants/runFinetune.ts';
 import type { Logger } from '../platform/log.ts';
-import type { Queues, QueueSettings } from './queues.ts';
-import type { Engine, EngineFinetuneParameters } from '../engine/index.ts';
+import type { QueueSettings } from './queues.ts';
+import type { Engine } from '../engine/index.ts';
 
 /** The services every worker is built from, passed in explicitly. */
 export type WorkerDeps = {
@@ -17,16 +19,16 @@ export type WorkerDeps = {
   masterKey: AesKey;
   limits: DatasetLimits;
   fetchFile: FileFetcher;
-  reviewPolicy: ReviewPolicy;
   chain: ChainDeps;
   outbox: ChatOutbox;
-  queues: Queues;
+  jobs: JobsPort;
   settings: QueueSettings;
   log: Logger;
+  review: ReviewSettings;
   /** The ML engine, in processes that fine-tune. */
   engine?: Engine | undefined;
-  /** Overrides of the engine's fine-tune schedule (steps, batch). */
   /** Lock of a fine-tune job (ms): how soon a killed worker's job is resumed elsewhere. */
   finetuneLockMs?: number | undefined;
-  finetuneOptions?: Partial<Pick<EngineFinetuneParameters, 'minSteps' | 'maxSteps' | 'batchSize' | 'epochs' | 'checkpointEvery'>>;
+  /** Overrides of the engine's fine-tune schedule (steps, batch). */
+  finetuneOptions?: RunFinetuneDeps['finetuneOptions'];
 };

@@ -5,47 +5,61 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { COMMANDS } from '../core/handleCommand.ts';
-
-/** The option of `/upload` that carries the file. */
-export const UPLOAD_FILE_OPTION = 'file';
+import type { Command } from '../core/registry.ts';
+import type { IncomingFile } from '../core/types.ts';
 
 /**
- * The arguments a core command documents in its description, e.g. `id` and `question` for
- * "One question: /ask <id> <question>". Each becomes a required text option.
- */
-export function commandArguments(name: string, description: string): string[] {
-  const usage = description.split(`/${name}`)[1] ?? '';
-  return [...usage.matchAll(/<([a-z][a-z0-9_-]{0,31})>/g)].map((m) => m[1]!);
-}
-
-/**
- * The slash commands: the core's text commands one to one (their documented arguments as
- * options), plus `/upload`, since a bot sees files in servers only through an interaction.
+ * The slash commands: the registry's commands one to one, each argument a typed option —
+ * assistants and datasets with autocomplete, choices as Discord choices, files as attachments.
  * Usable in servers and in the bot's DMs.
  */
-export function slashCommands(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  const base = (name: string, description: string) =>
-    new SlashCommandBuilder()
-      .setName(name)
-      .setDescription(description.slice(0, 100))
+export function slashCommands(commands: readonly Command[]): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return commands.map((c) => {
+    const b = new SlashCommandBuilder()
+      .setName(c.name)
+      .setDescription(c.description)
       .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
       .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
-  const core = Object.entries(COMMANDS).map(([name, description]) => {
-    const command = base(name, description);
-    for (const arg of commandArguments(name, description))
-      command.addStringOption((o) => o.setName(arg).setDescription(arg).setRequired(true));
-    return command.toJSON();
+    // Discord wants required options before optional ones; the registry declares them in that order.
+    for (const [name, a] of Object.entries(c.args)) {
+      const description = a.description.slice(0, 100);
+      switch (a.kind) {
+        case 'attachment':
+          // On Discord an attachment option is the only way to hand the bot a file in a server.
+          b.addAttachmentOption((o) => o.setName(name).setDescription(description).setRequired(true));
+          break;
+        case 'choice':
+          b.addStringOption((o) =>
+            o
+              .setName(name)
+              .setDescription(description)
+              .setRequired(a.required)
+              .addChoices(...(a.choices ?? []).map((ch) => ({ name: ch.label.slice(0, 100), value: ch.value }))),
+          );
+          break;
+        default:
+          b.addStringOption((o) =>
+            o
+              .setName(name)
+              .setDescription(description)
+              .setRequired(a.required)
+              .setAutocomplete(a.kind === 'assistant' || a.kind === 'dataset')
+              .setMaxLength(Math.min(a.maxLength ?? 6000, 6000)),
+          );
+      }
+    }
+    return b.toJSON();
   });
-  const upload = base('upload', 'Contribute a dataset (.csv, .jsonl, .txt or .md) and earn an on-chain receipt')
-    .addAttachmentOption((o) => o.setName(UPLOAD_FILE_OPTION).setDescription('The dataset file').setRequired(true))
-    .toJSON();
-  return [...core, upload];
 }
 
-/** The text command a core slash command stands for: `/ask 3 what is a receipt?`. */
-export function commandTextOf(interaction: ChatInputCommandInteraction): string {
-  const description = (COMMANDS as Record<string, string>)[interaction.commandName] ?? '';
-  const args = commandArguments(interaction.commandName, description).map((a) => interaction.options.getString(a) ?? '');
-  return [`/${interaction.commandName}`, ...args].join(' ').trim();
+/** A slash command's options by name, as the registry parses them (files as `IncomingFile`). */
+export function optionsOf(interaction: ChatInputCommandInteraction, command: Command): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, a] of Object.entries(command.args)) {
+    if (a.kind === 'attachment') {
+      const file = interaction.options.getAttachment(name);
+      if (file) out[name] = { fileName: file.name, size: file.size, source: { kind: 'discord', url: file.url } } satisfies IncomingFile;
+    } else out[name] = interaction.options.getString(name) ?? undefined;
+  }
+  return out;
 }

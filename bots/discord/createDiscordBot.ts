@@ -1,5 +1,4 @@
 import {
-  AttachmentBuilder,
   Client,
   DiscordjsError,
   DiscordjsErrorCodes,
@@ -7,76 +6,146 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Partials,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Message,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
   type User,
 } from 'discord.js';
 import { once } from 'node:events';
 import { ConfigError, ServiceError, describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
-import { handleText, type CommandDeps } from '../core/handleCommand.ts';
-import { handleFile, type FileDeps } from '../core/handleFile.ts';
+import type { Reply } from '../../platform/chat/reply.ts';
+import type { TransportOutbox } from '../../platform/notifications/types.ts';
+import type { ChatCore } from '../core/createChatCore.ts';
 import type { Conversation } from '../core/types.ts';
-import type { ChatImage } from '../../platform/notifications/types.ts';
-import { UPLOAD_FILE_OPTION, commandTextOf, slashCommands } from './commands.ts';
-import { fitContent } from './content.ts';
+import { optionsOf } from './commands.ts';
+import { messagePayloadOf, modalOf } from './discordRender.ts';
 import { DISCORD_API_ROOT } from './discordOutbox.ts';
-import { wrapDiscordError } from './errors.ts';
 
-export type DiscordBotDeps = CommandDeps & FileDeps & { log: Logger };
+export type DiscordBotDeps = { core: ChatCore; outbox: TransportOutbox; log: Logger };
 
-/** Commands whose answers only the caller needs to see. Upload progress stays visible (and editable by workers). */
-const EPHEMERAL = new Set(['start', 'help', 'datasets', 'status']);
+/** Discord drops an interaction not acknowledged within 3 s: answer, or defer, before that. */
+export const DEFER_AFTER_MS = 2000;
 
-const identityOf = (user: User) =>
-  ({ platform: 'discord', externalId: user.id, displayName: user.globalName ?? user.username }) as const;
+type Interactive = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
-const payloadOf = (text: string, image: ChatImage | undefined) => ({
-  content: fitContent(text),
-  files: image ? [new AttachmentBuilder(Buffer.from(image.png), { name: image.fileName })] : [],
-});
+const identityOf = (user: User) => ({ platform: 'discord', externalId: user.id, displayName: user.globalName ?? user.username }) as const;
 
 /**
- * Adapts a slash-command interaction to the command core's `Conversation`. The interaction is
- * deferred first, so the first reply fills in that deferred message and later ones are
- * follow-ups; each returns the id of the message posted, which workers edit by channel.
+ * Adapts an interaction (a slash command, a button or select press, a modal submit) to the chat
+ * core's `Conversation`. The first answer is the interaction's own response — a message, the
+ * update of the pressed message, or a modal — unless the handler took longer than
+ * {@link DEFER_AFTER_MS}, in which case the interaction was deferred and answers follow up.
+ * Personal answers are ephemeral in servers.
  */
-function conversationOf(interaction: ChatInputCommandInteraction, ephemeral: boolean): Conversation {
-  let answered = false;
+function conversationOf(interaction: Interactive, log: Logger, options: { personal: boolean }): Conversation & { done(): Promise<void> } {
+  const inGuild = interaction.inGuild();
+  const fromMessage = interaction.isMessageComponent() || (interaction.isModalSubmit() && interaction.isFromMessage());
+  let acked = false;
+  let pending: Promise<unknown> = Promise.resolve();
+  const flags = (personal: boolean | undefined) => (inGuild && (personal ?? options.personal) ? { flags: MessageFlags.Ephemeral as const } : {});
+  const serial = <T,>(fn: () => Promise<T>): Promise<T> => {
+    const p = pending.then(fn);
+    pending = p.catch(() => {});
+    return p;
+  };
+  // Defer only if the handler has not answered in time; a deferred component press keeps its message.
+  const timer = setTimeout(() => {
+    void serial(async () => {
+      if (acked) return;
+      acked = true;
+      if (fromMessage && !interaction.isChatInputCommand()) await (interaction as ButtonInteraction).deferUpdate();
+      else await interaction.deferReply(flags(undefined));
+    }).catch((err: unknown) => log.warn({ err }, 'could not defer a discord interaction'));
+  }, DEFER_AFTER_MS);
+
+  const send = (reply: Reply) =>
+    serial(async () => {
+      if (reply.form && !acked && !interaction.isModalSubmit()) {
+        acked = true;
+        await interaction.showModal(modalOf(reply.form));
+        return '';
+      }
+      const payload = { ...messagePayloadOf(reply), ...flags(reply.personal) };
+      if (!acked) {
+        acked = true;
+        const res = await interaction.reply({ ...payload, withResponse: true });
+        return res.resource?.message?.id ?? '';
+      }
+      if (interaction.deferred && !interaction.replied && interaction.isChatInputCommand()) {
+        // A deferred reply keeps the visibility it was deferred with.
+        const msg = await interaction.editReply(messagePayloadOf(reply));
+        return msg.id;
+      }
+      const msg = await interaction.followUp(payload);
+      return msg.id;
+    });
+
   return {
     identity: identityOf(interaction.user),
-    chat: { transport: 'discord', chatId: interaction.channelId },
-    async reply(text, image) {
-      const payload = payloadOf(text, image);
-      const msg = answered
-        ? await interaction.followUp({ ...payload, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) })
-        : await interaction.editReply(payload);
-      answered = true;
-      return msg.id;
+    chat: { transport: 'discord', chatId: interaction.channelId ?? interaction.user.id, isPrivate: !inGuild },
+    forms: 'native',
+    multiSelect: 'values',
+    ephemeral: true,
+    reply: send,
+    ...(fromMessage
+      ? {
+          update: (reply: Reply) =>
+            serial(async () => {
+              const payload = messagePayloadOf(reply);
+              const i = interaction as ButtonInteraction;
+              if (!acked) {
+                acked = true;
+                await i.update(payload);
+              } else await i.editReply(payload);
+            }),
+        }
+      : {}),
+    async notice(text) {
+      await send({ text, personal: true });
+    },
+    async done() {
+      clearTimeout(timer);
+      await pending;
+      // A handler that said nothing still owes Discord an acknowledgement.
+      if (!acked)
+        await serial(async () => {
+          acked = true;
+          if (fromMessage && !interaction.isChatInputCommand()) await (interaction as ButtonInteraction).deferUpdate();
+          else await interaction.reply({ content: '✅', ...flags(true) });
+        });
     },
   };
 }
 
 /** Adapts a direct message to the bot: answers go to the same DM channel. */
-function conversationOfDm(message: Message): Conversation {
+function conversationOfDm(message: Message, outbox: TransportOutbox): Conversation {
+  const target = { transport: 'discord' as const, chatId: message.channelId };
   return {
     identity: identityOf(message.author),
-    chat: { transport: 'discord', chatId: message.channelId },
-    reply: async (text, image) => (await message.reply(payloadOf(text, image))).id,
+    chat: { ...target, isPrivate: true },
+    forms: 'native',
+    multiSelect: 'values',
+    ephemeral: true,
+    reply: (reply) => outbox.send(target, reply),
+    notice: async (text) => void (await outbox.send(target, { text })),
   };
 }
 
 /**
- * The Discord bot: slash commands in, the transport-free core, replies out. Nothing here knows
- * about datasets or the chain. Call `startDiscordBot` to connect.
+ * The Discord bot: slash commands (with autocomplete), buttons, selects, modals and files in its
+ * DMs in; the transport-free chat core; replies out. No privileged intent: plain text is read
+ * only in DMs, and everything in servers works through interactions.
  *
  * @param params.apiRoot - REST root without the version (default `https://discord.com/api`).
  */
 export function createDiscordBot(deps: DiscordBotDeps, params: { token: string; apiRoot?: string | undefined }): Client {
   const client = new Client({
     // DirectMessages (with the Channel partial, as DM channels are not cached) lets people drop a
-    // file in the bot's DMs, as the help text invites them to; in DMs, content and attachments
-    // need no privileged intent.
+    // file in the bot's DMs; in DMs, content and attachments need no privileged intent.
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     rest: { api: (params.apiRoot ?? DISCORD_API_ROOT).replace(/\/$/, '') },
@@ -84,61 +153,75 @@ export function createDiscordBot(deps: DiscordBotDeps, params: { token: string; 
   });
   client.token = params.token;
   const log = deps.log.child({ transport: 'discord' });
+  const commands = new Map(deps.core.commands.map((c) => [c.name, c]));
 
-  const onCommand = async (interaction: ChatInputCommandInteraction) => {
-    const ephemeral = EPHEMERAL.has(interaction.commandName);
+  const handle = async (interaction: Interactive, personal: boolean, run: (conv: Conversation) => Promise<void>) => {
+    const conv = conversationOf(interaction, log, { personal });
     try {
-      // Discord drops an interaction not answered within 3 s; /status alone may take that long.
-      await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    } catch (err) {
-      log.warn({ err, command: interaction.commandName }, 'could not acknowledge a discord interaction');
-      return;
-    }
-    const conv = conversationOf(interaction, ephemeral);
-    try {
-      if (interaction.commandName === 'upload') {
-        const file = interaction.options.getAttachment(UPLOAD_FILE_OPTION, true);
-        await handleFile(deps, conv, { fileName: file.name, size: file.size, source: { kind: 'discord', url: file.url } });
-      } else {
-        await handleText(deps, conv, commandTextOf(interaction));
-      }
-    } catch (err) {
-      log.error({ err, command: interaction.commandName, user: interaction.user.id }, 'discord handler failed');
-      await conv.reply(`⚠️ Sorry, that failed: ${describeError(err)}`).catch(() => {});
+      await run(conv);
+    } finally {
+      await conv.done().catch((err: unknown) => log.warn({ err }, 'could not acknowledge a discord interaction'));
     }
   };
 
-  const onDirectMessage = async (message: Message) => {
-    const conv = conversationOfDm(message);
-    try {
+  const onAutocomplete = async (interaction: AutocompleteInteraction) => {
+    const command = commands.get(interaction.commandName);
+    const focused = interaction.options.getFocused(true);
+    const kind = command?.args[focused.name]?.kind;
+    // Suggestions answer nothing in the chat: the conversation only says who asks, and where.
+    const conv: Conversation = {
+      identity: identityOf(interaction.user),
+      chat: { transport: 'discord', chatId: interaction.channelId ?? interaction.user.id, isPrivate: !interaction.inGuild() },
+      forms: 'native',
+      multiSelect: 'values',
+      ephemeral: true,
+      reply: async () => '',
+      notice: async () => {},
+    };
+    await interaction.respond(kind ? await deps.core.autocomplete(conv, kind, String(focused.value)) : []);
+  };
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    const task = (async () => {
+      if (interaction.isAutocomplete()) return onAutocomplete(interaction);
+      if (interaction.isChatInputCommand()) {
+        const command = commands.get(interaction.commandName);
+        return handle(interaction, Boolean(command?.personal || command?.quiet), (conv) =>
+          command ? deps.core.onCommand(conv, command.name, { options: optionsOf(interaction, command) }) : conv.reply({ text: 'This command is gone; try /help.' }).then(() => {}),
+        );
+      }
+      if (interaction.isButton()) return handle(interaction, true, (conv) => deps.core.onControl(conv, interaction.customId, {}));
+      if (interaction.isStringSelectMenu())
+        return handle(interaction, true, (conv) => deps.core.onControl(conv, interaction.customId, { values: interaction.values }));
+      if (interaction.isModalSubmit()) {
+        const fields: Record<string, string> = {};
+        for (const [name, field] of interaction.fields.fields) if ('value' in field && typeof field.value === 'string') fields[name] = field.value;
+        return handle(interaction, true, (conv) => deps.core.onControl(conv, interaction.customId, { fields }));
+      }
+    })();
+    task.catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'discord interaction failed'));
+  });
+
+  client.on(Events.MessageCreate, (message) => {
+    if (message.author.bot || message.inGuild()) return;
+    const conv = conversationOfDm(message, deps.outbox);
+    const task = (async () => {
       if (message.attachments.size === 0) {
-        if (message.content) await handleText(deps, conv, message.content);
+        if (message.content) await deps.core.onText(conv, message.content);
         return;
       }
       for (const file of message.attachments.values())
-        await handleFile(deps, conv, { fileName: file.name, size: file.size, source: { kind: 'discord', url: file.url } });
-    } catch (err) {
-      log.error({ err, user: message.author.id }, 'discord handler failed');
-      await conv.reply(`⚠️ Sorry, that failed: ${describeError(err)}`).catch(() => {});
-    }
-  };
-
-  client.on(Events.MessageCreate, (message) => {
-    if (!message.author.bot && !message.inGuild()) void onDirectMessage(message);
-  });
-  client.on(Events.InteractionCreate, (interaction) => {
-    if (interaction.isChatInputCommand()) void onCommand(interaction);
+        await deps.core.onFile(conv, { fileName: file.name, size: file.size, source: { kind: 'discord', url: file.url } });
+    })();
+    task.catch((err: unknown) => log.error({ err, user: message.author.id }, 'discord message failed'));
   });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shard) => log.warn({ code: event.code, shard }, 'discord gateway disconnected'));
   return client;
 }
 
-/**
- * Connects to the gateway, waits until the client is ready and registers the slash commands
- * (global application commands, replaced as a whole so removed commands disappear).
- */
-export async function startDiscordBot(client: Client, log: Logger): Promise<void> {
+/** Connects to the gateway and waits until the client is ready. A token Discord refuses is a ConfigError. */
+export async function connectDiscordBot(client: Client): Promise<Client<true>> {
   try {
     await client.login();
   } catch (err) {
@@ -150,11 +233,5 @@ export async function startDiscordBot(client: Client, log: Logger): Promise<void
     throw new ServiceError('Could not connect to the Discord gateway.', { cause: err, details: describeError(err), retryable: true });
   }
   if (!client.isReady()) await once(client, Events.ClientReady);
-  const ready = client as Client<true>;
-  try {
-    await ready.application.commands.set(slashCommands());
-  } catch (err) {
-    throw wrapDiscordError(err, 'register the slash commands');
-  }
-  log.info({ transport: 'discord', bot: ready.user.tag, application: ready.application.id }, 'discord bot connected');
+  return client as Client<true>;
 }

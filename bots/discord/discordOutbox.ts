@@ -1,6 +1,6 @@
 import { REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
-import type { ChatOutbox, ChatTarget } from '../../platform/notifications/types.ts';
-import { fitContent } from './content.ts';
+import type { TransportOutbox } from '../../platform/notifications/types.ts';
+import { messagePayloadOf } from './discordRender.ts';
 import { wrapDiscordError } from './errors.ts';
 
 /** Discord's own REST root; `DISCORD_API_ROOT` replaces it (a proxy, or the local fake in tests). */
@@ -17,52 +17,54 @@ export function createDiscordRest(params: { token: string; apiRoot?: string | un
 /** Our messages never ping anyone: file names and dataset names are user text. */
 const NO_MENTIONS = { parse: [] as never[] };
 
-/**
- * A `ChatOutbox` over Discord's REST API, used by workers to send and edit messages.
- * `send` posts to a channel (an image goes along as an attached file), `edit` patches one of
- * the bot's messages. Failures arrive as `DiscordApiError` (or `DiscordDmClosedError`).
- */
-export function createDiscordOutbox(rest: REST): ChatOutbox {
+/** A reply as a REST body (components as JSON) and its attached files. */
+function bodyOf(reply: Parameters<TransportOutbox['send']>[1]) {
+  const p = messagePayloadOf(reply);
+  const image = reply.image;
   return {
-    async send(target, text, image) {
+    body: {
+      content: p.content,
+      components: p.components.map((c) => c.toJSON()),
+      allowed_mentions: NO_MENTIONS,
+      ...(image ? { attachments: [{ id: 0, filename: image.fileName }] } : {}),
+    },
+    files: image ? [{ name: image.fileName, data: Buffer.from(image.png), contentType: 'image/png' }] : undefined,
+  };
+}
+
+/**
+ * An outbox over Discord's REST API, used by workers (and DMs) to send and edit messages:
+ * `send` posts to a channel (a picture goes along as an attached file), `edit` patches one of
+ * the bot's messages, `directChat` opens the DM with a user. Failures arrive as
+ * `DiscordApiError` (or `DiscordDmClosedError`).
+ */
+export function createDiscordOutbox(rest: REST): TransportOutbox {
+  return {
+    async send(target, reply) {
       try {
-        const body = {
-          content: fitContent(text),
-          allowed_mentions: NO_MENTIONS,
-          ...(image ? { attachments: [{ id: 0, filename: image.fileName }] } : {}),
-        };
-        const msg = (await rest.post(Routes.channelMessages(target.chatId), {
-          body,
-          ...(image ? { files: [{ name: image.fileName, data: Buffer.from(image.png), contentType: 'image/png' }] } : {}),
-        })) as APIMessage;
+        const { body, files } = bodyOf(reply);
+        const msg = (await rest.post(Routes.channelMessages(target.chatId), { body, ...(files ? { files } : {}) })) as APIMessage;
         return msg.id;
       } catch (err) {
         throw wrapDiscordError(err, `send a message to Discord channel ${target.chatId}`);
       }
     },
-    async edit(target, text) {
+    async edit(target, reply) {
       try {
-        // Discord accepts an edit to the same text, so "not modified" needs no special case.
-        await rest.patch(Routes.channelMessage(target.chatId, target.messageId), {
-          body: { content: fitContent(text), allowed_mentions: NO_MENTIONS },
-        });
+        // Discord accepts an edit to the same content, so "not modified" needs no special case.
+        const { body } = bodyOf({ ...reply, image: undefined });
+        await rest.patch(Routes.channelMessage(target.chatId, target.messageId), { body });
       } catch (err) {
         throw wrapDiscordError(err, `edit message ${target.messageId} in Discord channel ${target.chatId}`);
       }
     },
+    async directChat(userId) {
+      try {
+        const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+        return { transport: 'discord', chatId: channel.id };
+      } catch (err) {
+        throw wrapDiscordError(err, `open a direct message with Discord user ${userId}`);
+      }
+    },
   };
-}
-
-/**
- * Opens (or finds) the direct-message channel with a Discord user, for notifications that are
- * not answers to a command. Sending there fails with `DiscordDmClosedError` when the user
- * does not accept DMs from the bot.
- */
-export async function openDiscordDm(rest: REST, userId: string): Promise<ChatTarget> {
-  try {
-    const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
-    return { transport: 'discord', chatId: channel.id };
-  } catch (err) {
-    throw wrapDiscordError(err, `open a direct message with Discord user ${userId}`);
-  }
 }

@@ -1,24 +1,37 @@
 import { Api, GrammyError, InputFile } from 'grammy';
-import type { ChatOutbox } from '../../platform/notifications/types.ts';
+import type { TransportOutbox } from '../../platform/notifications/types.ts';
+import { TELEGRAM_MAX_CAPTION, fitTelegram, inlineKeyboardOf } from './telegramRender.ts';
+import { wrapTelegramError } from './errors.ts';
 
-/** A `ChatOutbox` over the Telegram Bot API (used by workers to edit and send messages). */
-export function createTelegramOutbox(api: Api): ChatOutbox {
+/** An outbox over the Telegram Bot API (used by the bot's answers and by workers). */
+export function createTelegramOutbox(api: Api): TransportOutbox {
   return {
-    async send(target, text, image) {
-      const msg = image
-        ? await api.sendPhoto(target.chatId, new InputFile(image.png, image.fileName), { caption: text.slice(0, 1024) })
-        : await api.sendMessage(target.chatId, text);
-      return String(msg.message_id);
-    },
-    async edit(target, text) {
+    async send(target, reply) {
+      const markup = inlineKeyboardOf(reply);
       try {
-        await api.editMessageText(target.chatId, Number(target.messageId), text);
+        const msg = reply.image
+          ? await api.sendPhoto(target.chatId, new InputFile(reply.image.png, reply.image.fileName), {
+              caption: fitTelegram(reply.text, TELEGRAM_MAX_CAPTION),
+              ...(markup ? { reply_markup: markup } : {}),
+            })
+          : await api.sendMessage(target.chatId, fitTelegram(reply.text), { ...(markup ? { reply_markup: markup } : {}) });
+        return String(msg.message_id);
+      } catch (err) {
+        throw wrapTelegramError(err, `send a message to Telegram chat ${target.chatId}`);
+      }
+    },
+    async edit(target, reply) {
+      const markup = inlineKeyboardOf(reply);
+      try {
+        await api.editMessageText(target.chatId, Number(target.messageId), fitTelegram(reply.text), { ...(markup ? { reply_markup: markup } : {}) });
       } catch (err) {
         // Telegram refuses an edit that changes nothing; for us that is success.
         if (err instanceof GrammyError && err.description.includes('message is not modified')) return;
-        throw err;
+        throw wrapTelegramError(err, `edit message ${target.messageId} in Telegram chat ${target.chatId}`);
       }
     },
+    // A person's private chat with a bot has their user id as its chat id.
+    directChat: async (externalUserId) => ({ transport: 'telegram', chatId: externalUserId }),
   };
 }
 

@@ -1,23 +1,16 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
-import { webMessages } from '../../platform/db/schema.ts';
-import type { ChatOutbox } from '../../platform/notifications/types.ts';
+import type { TransportOutbox } from '../../platform/notifications/types.ts';
+import { appendWebMessage } from '../../platform/webchat/appendWebMessage.ts';
+import { editWebMessage } from '../../platform/webchat/editWebMessage.ts';
 
-/** A `ChatOutbox` for the local web chat page: messages are rows the page polls for. */
-export function createWebOutbox(deps: { db: Db }): ChatOutbox {
+/**
+ * The outbox of the local web chat page: messages are rows the page polls for. A web chat's id
+ * is its person's id, so their "direct chat" is that chat.
+ */
+export function createWebOutbox(deps: { db: Db }): TransportOutbox {
   return {
-    async send(target, text, image) {
-      const [row] = await deps.db
-        .insert(webMessages)
-        .values({ chatId: target.chatId, fromBot: 1, text, imagePng: image ? Buffer.from(image.png) : null })
-        .returning({ id: webMessages.id });
-      return String(row!.id);
-    },
-    async edit(target, text) {
-      await deps.db
-        .update(webMessages)
-        .set({ text, updatedAt: sql`clock_timestamp()` })
-        .where(and(eq(webMessages.id, Number(target.messageId)), eq(webMessages.chatId, target.chatId)));
-    },
+    send: async (target, reply) => String(await appendWebMessage(deps, { chatId: target.chatId, fromBot: true, reply })),
+    edit: (target, reply) => editWebMessage(deps, { chatId: target.chatId, messageId: Number(target.messageId), reply }),
+    directChat: async (externalUserId) => ({ transport: 'web', chatId: externalUserId }),
   };
 }

@@ -1,15 +1,11 @@
-import { eq } from 'drizzle-orm';
-import { uploads } from '../../platform/db/schema.ts';
-import { reviewDataset } from '../../platform/datasets/reviewDataset.ts';
-import type { ChatTarget } from '../../platform/notifications/types.ts';
-import { datasetRejectedByReview, uploadProgress } from '../../bots/core/messages.ts';
+import { routeForReview } from '../../platform/review/routeForReview.ts';
+import { expireReviewRound } from '../../platform/review/expireReviewRound.ts';
 import { defineWorker } from '../defineWorker.ts';
-import { createProgressEditor } from '../progress.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
 
 /**
- * `review`: applies the review policy to a stored dataset. Approved datasets go on to `mint`.
- * With validator review, a `pending` verdict ends here and validators' decisions enqueue `mint`.
+ * `review`: sends a stored dataset to its validators (or approves it when none are appointed);
+ * with `round`, re-offers a review that was not completed in time.
  */
 export function createReviewWorker(deps: WorkerDeps) {
   return defineWorker({
@@ -17,26 +13,11 @@ export function createReviewWorker(deps: WorkerDeps) {
     settings: deps.settings,
     log: deps.log,
     async process(job) {
-      const { status, dataset } = await reviewDataset({ db: deps.db, policy: deps.reviewPolicy }, job.data.datasetId);
-      const [upload] = job.data.uploadId
-        ? await deps.db.select().from(uploads).where(eq(uploads.id, job.data.uploadId))
-        : [];
-      const target = upload?.replyTarget as ChatTarget | undefined;
-      if (status === 'approved') {
-        if (target) await createProgressEditor(deps, target)(uploadProgress(dataset.name, 'minting'), true);
-        await deps.queues.mint.add(
-          'mint',
-          { datasetId: dataset.id, ...(upload ? { uploadId: upload.id } : {}) },
-          { jobId: `mint-${dataset.id}` },
-        );
-      } else if (status === 'rejected' && target && upload) {
-        await deps.queues.notify.add(
-          'review-result',
-          { key: `upload:${upload.id}:result`, target, text: datasetRejectedByReview(dataset.name, undefined) },
-          { jobId: `upload-${upload.id}-result` },
-        );
+      if (job.data.round !== undefined) {
+        const { offered } = await expireReviewRound(deps, { datasetId: job.data.datasetId, round: job.data.round });
+        return { status: 'offered', offered };
       }
-      return { status };
+      return routeForReview(deps, job.data.datasetId);
     },
   });
 }

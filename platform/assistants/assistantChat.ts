@@ -8,4 +8,5 @@ export type AnswerCitation = { index: number; datasetName: string; location: str
 export type AssistantChat = (
   assistantId: string,
   messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>,
+  options?: { maxQuoteChars?: number | undefined },
 ) => Promise<{ text: string; citations?: AnswerCitation[]; usage?: { promptTokens: number; completionTokens: number } }>;

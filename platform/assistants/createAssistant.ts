@@ -1,8 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { assistantDatasets, assistants, datasets } from '../db/schema.ts';
 import { InputError } from '../errors.ts';
+import { newPublicId } from '../ids.ts';
 
 export type Assistant = typeof assistants.$inferSelect;
 
@@ -17,8 +18,9 @@ export const assistantDraftSchema = z.object({
     .max(2000, 'Instructions can be at most 2000 characters.'),
   greeting: z.string().trim().max(500, 'The greeting can be at most 500 characters.').optional(),
   starters: z.array(z.string().trim().min(1).max(120, 'Each starter can be at most 120 characters.')).max(4, 'At most 4 starters.'),
-  datasetIds: z
-    .array(z.number().int().positive())
+  /** Public ids (`ds_…`) of the knowledge datasets. */
+  datasets: z
+    .array(z.string())
     .min(1, 'Pick at least one dataset.')
     .max(8, 'At most 8 datasets (the on-chain lineage limit).'),
   visibility: z.enum(['private', 'unlisted', 'public']),
@@ -28,25 +30,44 @@ export const assistantDraftSchema = z.object({
 export type AssistantDraft = z.infer<typeof assistantDraftSchema>;
 
 /**
- * Creates an assistant from a complete draft, linked to its knowledge datasets (which must
- * exist and be approved). One transaction: no assistant without its datasets.
+ * Creates an assistant from a complete draft, linked to its knowledge datasets. The datasets must
+ * be approved and usable by its creator: their own, or open ones; anything else is answered as
+ * unknown, so private datasets of others cannot be found this way. One transaction: no assistant
+ * without its datasets. `admit` runs once the draft is valid, before anything is written (a
+ * limit check that may refuse).
  */
-export async function createAssistant(deps: { db: Db }, ownerId: number, draft: AssistantDraft): Promise<Assistant> {
+export async function createAssistant(
+  deps: { db: Db },
+  ownerId: number,
+  draft: AssistantDraft,
+  options: { admit?: (() => Promise<void>) | undefined } = {},
+): Promise<Assistant> {
   const parsed = assistantDraftSchema.safeParse(draft);
   if (!parsed.success) throw new InputError(parsed.error.issues.map((i) => i.message).join(' '));
   const d = parsed.data;
-  const ids = [...new Set(d.datasetIds)];
+  const wanted = [...new Set(d.datasets)];
   return deps.db.transaction(async (tx) => {
     const found = await tx
-      .select({ id: datasets.id })
+      .select({ id: datasets.id, publicId: datasets.publicId })
       .from(datasets)
-      .where(and(inArray(datasets.id, ids), eq(datasets.status, 'approved')));
-    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+      .where(
+        and(
+          inArray(datasets.publicId, wanted),
+          eq(datasets.status, 'approved'),
+          or(eq(datasets.ownerId, ownerId), eq(datasets.access, 'open')),
+        ),
+      );
+    const missing = wanted.filter((p) => !found.some((f) => f.publicId === p));
     if (missing.length)
-      throw new InputError(`Dataset${missing.length > 1 ? 's' : ''} ${missing.map((m) => `#${m}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not an approved dataset.`);
+      throw new InputError(
+        `${missing.join(', ')}: ${missing.length > 1 ? 'no approved datasets' : 'no approved dataset'} you may build on. Use your own datasets or open ones.`,
+      );
+    // Only a valid draft counts against a limit.
+    await options.admit?.();
     const [row] = await tx
       .insert(assistants)
       .values({
+        publicId: newPublicId('as'),
         ownerId,
         name: d.name,
         tagline: d.tagline ?? null,
@@ -57,7 +78,7 @@ export async function createAssistant(deps: { db: Db }, ownerId: number, draft: 
         priceWei: d.priceWei,
       })
       .returning();
-    await tx.insert(assistantDatasets).values(ids.map((datasetId) => ({ assistantId: row!.id, datasetId })));
+    await tx.insert(assistantDatasets).values(found.map((f) => ({ assistantId: row!.id, datasetId: f.id })));
     return row!;
   });
 }

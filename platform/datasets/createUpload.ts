@@ -13,6 +13,8 @@ export type CreateUploadParameters = {
   source: UploadSource;
   /** The chat message that will show this upload's progress and result. */
   replyTarget: ChatTarget;
+  /** Who may build on the data, when chosen with the upload (else asked afterwards; private until then). */
+  access?: 'open' | 'private' | undefined;
 };
 
 /** Records that a file arrived; the `ingest` job takes it from here. */
@@ -26,6 +28,7 @@ export async function createUpload(deps: { db: Db }, params: CreateUploadParamet
       declaredBytes: params.declaredBytes ?? null,
       source: params.source,
       replyTarget: params.replyTarget,
+      access: params.access ?? null,
     })
     .returning();
   return row!;

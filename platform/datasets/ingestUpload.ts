@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors.ts';
 import type { BlobStore } from '../storage/blobStore.ts';
 import type { Logger } from '../log.ts';
 import type { FetchProgress, FileFetcher, UploadSource } from './uploadSource.ts';
+import { newPublicId } from '../ids.ts';
 import { DatasetRejectedError, validateDataset, type DatasetLimits } from './validateDataset.ts';
 
 export type Dataset = typeof datasets.$inferSelect;
@@ -88,6 +89,7 @@ export async function ingestUpload(deps: IngestUploadDeps, params: IngestUploadP
       const [row] = await tx
         .insert(datasets)
         .values({
+          publicId: newPublicId('ds'),
           ownerId: upload.userId,
           name: upload.fileName,
           format: summary.format,
@@ -98,6 +100,7 @@ export async function ingestUpload(deps: IngestUploadDeps, params: IngestUploadP
           storageKey,
           wrappedKey: wrapKey(deps.masterKey, dataKey, `dataset:${sha256}`),
           status: 'pending_review',
+          access: upload.access ?? 'private',
         })
         .returning();
       await tx

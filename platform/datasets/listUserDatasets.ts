@@ -1,10 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { assets, datasets, receipts } from '../db/schema.ts';
 
-/** A dataset as people see it: its summary, and its on-chain asset and receipt once minted. */
+/** A dataset as its owner sees it: its summary, and its on-chain asset and contributor receipt once minted. */
 export type DatasetView = {
   id: number;
+  publicId: string;
   name: string;
   format: string;
   rows: number;
@@ -12,6 +13,7 @@ export type DatasetView = {
   columns: string[] | null;
   sha256: string;
   status: string;
+  access: 'open' | 'private';
   createdAt: Date;
   chainAssetId: bigint | null;
   chainReceiptId: bigint | null;
@@ -19,11 +21,12 @@ export type DatasetView = {
   receiptTx: string | null;
 };
 
-/** Datasets joined with their asset and receipt; callers add the `where`. */
+/** Datasets joined with their asset and contributor receipt; callers add the `where`. */
 export function selectDatasetViews(db: Db) {
   return db
     .select({
       id: datasets.id,
+      publicId: datasets.publicId,
       name: datasets.name,
       format: datasets.format,
       rows: datasets.rows,
@@ -31,6 +34,7 @@ export function selectDatasetViews(db: Db) {
       columns: datasets.columns,
       sha256: datasets.sha256,
       status: datasets.status,
+      access: datasets.access,
       createdAt: datasets.createdAt,
       chainAssetId: assets.chainAssetId,
       chainReceiptId: receipts.chainReceiptId,
@@ -39,17 +43,11 @@ export function selectDatasetViews(db: Db) {
     })
     .from(datasets)
     .leftJoin(assets, eq(assets.datasetId, datasets.id))
-    .leftJoin(receipts, eq(receipts.assetId, assets.id))
+    .leftJoin(receipts, and(eq(receipts.assetId, assets.id), eq(receipts.role, 'contributor')))
     .$dynamic();
 }
 
 /** The user's datasets, newest first, each with its on-chain asset and receipt when minted. */
 export async function listUserDatasets(deps: { db: Db }, userId: number, limit = 20): Promise<DatasetView[]> {
   return selectDatasetViews(deps.db).where(eq(datasets.ownerId, userId)).orderBy(desc(datasets.id)).limit(limit);
-}
-
-/** One dataset's view, or undefined. */
-export async function getDatasetView(deps: { db: Db }, datasetId: number): Promise<DatasetView | undefined> {
-  const [row] = await selectDatasetViews(deps.db).where(eq(datasets.id, datasetId));
-  return row;
 }

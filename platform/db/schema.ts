@@ -27,6 +27,10 @@ export const datasetStatus = pgEnum('dataset_status', ['pending_review', 'approv
 export const assetKind = pgEnum('asset_kind', ['dataset', 'model', 'assistant']);
 export const uploadStatus = pgEnum('upload_status', ['queued', 'processing', 'accepted', 'duplicate', 'rejected', 'failed']);
 export const keyKind = pgEnum('key_kind', ['custodial', 'alias']);
+/** Who may build assistants on a dataset: everyone (it earns royalties through lineage) or only its owner. */
+export const datasetAccess = pgEnum('dataset_access', ['private', 'open']);
+/** Why someone holds a receipt: they contributed the data, reviewed it, or created the assistant. */
+export const receiptRole = pgEnum('receipt_role', ['contributor', 'reviewer', 'creator']);
 
 /** A person, however many chat accounts they use. */
 export const users = pgTable('users', {
@@ -80,6 +84,8 @@ export const uploads = pgTable(
     replyTarget: jsonb('reply_target').notNull(),
     status: uploadStatus('status').notNull().default('queued'),
     error: text('error'),
+    /** The contributor's choice of who may build on the data (null: not chosen yet, private until then). */
+    access: datasetAccess('access'),
     datasetId: integer('dataset_id').references(() => datasets.id),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -92,6 +98,8 @@ export const datasets = pgTable(
   'datasets',
   {
     id: serial('id').primaryKey(),
+    /** The id people see (`ds_…`): random, so private datasets cannot be found by counting. */
+    publicId: text('public_id').notNull(),
     ownerId: integer('owner_id').notNull().references(() => users.id),
     name: text('name').notNull(),
     format: datasetFormat('format').notNull(),
@@ -104,20 +112,57 @@ export const datasets = pgTable(
     /** Per-dataset AES-256 key, wrapped by the master key. */
     wrappedKey: bytea('wrapped_key').notNull(),
     status: datasetStatus('status').notNull().default('pending_review'),
+    access: datasetAccess('access').notNull().default('private'),
+    /** What validators see: schema summary and automatic findings (see inspectDataset). */
+    inspection: jsonb('inspection'),
+    /** MinHash signature of the rows, to find near-duplicates of later uploads. */
+    minhash: bytea('minhash'),
+    /** Why the dataset was rejected, as the contributor is told. */
+    rejectionReason: text('rejection_reason'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('datasets_sha256').on(t.sha256), index('datasets_owner').on(t.ownerId)],
+  (t) => [
+    uniqueIndex('datasets_sha256').on(t.sha256),
+    uniqueIndex('datasets_public_id').on(t.publicId),
+    index('datasets_owner').on(t.ownerId),
+  ],
 );
 
-/** A decision on a dataset (validators later; the auto-approval policy for now). */
-export const reviews = pgTable('reviews', {
-  id: serial('id').primaryKey(),
-  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
-  reviewer: text('reviewer').notNull(),
-  decision: datasetStatus('decision').notNull(),
-  reason: text('reason'),
+/** A decision on a dataset: a validator's vote, or the automatic approval when no validators are appointed. */
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: serial('id').primaryKey(),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    /** `auto`, or `validator` for a vote of `reviewerUserId`. */
+    reviewer: text('reviewer').notNull(),
+    reviewerUserId: integer('reviewer_user_id').references(() => users.id),
+    decision: datasetStatus('decision').notNull(),
+    reason: text('reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('reviews_dataset_reviewer').on(t.datasetId, t.reviewerUserId)],
+);
+
+/** People appointed to review uploads (by the operator CLI, later by governance). */
+export const validators = pgTable('validators', {
+  userId: integer('user_id').primaryKey().references(() => users.id),
+  addedBy: text('added_by').notNull(),
   createdAt: createdAt(),
 });
+
+/** A dataset offered to a validator for review; a review not done in time is offered to others. */
+export const reviewOffers = pgTable(
+  'review_offers',
+  {
+    id: serial('id').primaryKey(),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    validatorUserId: integer('validator_user_id').notNull().references(() => users.id),
+    round: integer('round').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('review_offers_dataset_validator').on(t.datasetId, t.validatorUserId)],
+);
 
 /** An asset registered on-chain (datasets now; models and assistants later). */
 export const assets = pgTable(
@@ -147,12 +192,17 @@ export const receipts = pgTable(
     assetId: integer('asset_id').notNull().references(() => assets.id),
     userId: integer('user_id').notNull().references(() => users.id),
     holderAddress: text('holder_address').notNull(),
+    role: receiptRole('role').notNull().default('contributor'),
     shares: numeric('shares', { mode: 'bigint' }).notNull(),
     chainReceiptId: numeric('chain_receipt_id', { mode: 'bigint' }).notNull(),
     txHash: text('tx_hash').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('receipts_chain_id').on(t.chainReceiptId), index('receipts_user').on(t.userId)],
+  (t) => [
+    uniqueIndex('receipts_chain_id').on(t.chainReceiptId),
+    uniqueIndex('receipts_asset_user_role').on(t.assetId, t.userId, t.role),
+    index('receipts_user').on(t.userId),
+  ],
 );
 
 /**
@@ -198,6 +248,8 @@ export const notifications = pgTable(
     /** A picture sent with the text (loss plots, vote charts). */
     imagePng: bytea('image_png'),
     imageName: text('image_name'),
+    /** Buttons, selects or a form sent with the text (see platform/chat/reply.ts). */
+    controls: jsonb('controls'),
     status: text('status').$type<'pending' | 'sending' | 'sent'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** When a sender claimed it; a claim older than the lease is taken over (the sender died). */
@@ -219,6 +271,8 @@ export const webMessages = pgTable(
     text: text('text').notNull(),
     /** A picture sent with the message (loss plots), served at /chat/api/images/:id. */
     imagePng: bytea('image_png'),
+    /** Buttons, selects or a form the page renders under the text. */
+    controls: jsonb('controls'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
@@ -233,6 +287,8 @@ export const assistants = pgTable(
   'assistants',
   {
     id: serial('id').primaryKey(),
+    /** The id people see (`as_…`): random, so private and unlisted assistants cannot be found by counting. */
+    publicId: text('public_id').notNull(),
     ownerId: integer('owner_id').notNull().references(() => users.id),
     name: text('name').notNull(),
     tagline: text('tagline'),
@@ -249,7 +305,7 @@ export const assistants = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('assistants_owner').on(t.ownerId)],
+  (t) => [index('assistants_owner').on(t.ownerId), uniqueIndex('assistants_public_id').on(t.publicId)],
 );
 
 /** The datasets an assistant is trained on (its lineage: TRAINED_ON). */
@@ -269,3 +325,24 @@ export const chatSessions = pgTable('chat_sessions', {
   state: jsonb('state').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Buttons, selects and forms the bots sent: a press carries only this row's id, so what it does
+ * (action and data), whose it is and until when it works survive restarts.
+ */
+export const chatComponents = pgTable(
+  'chat_components',
+  {
+    id: text('id').primaryKey(),
+    action: text('action').notNull(),
+    data: jsonb('data').notNull(),
+    /** Only this user may use it (null: anyone the action itself authorises). */
+    ownerUserId: integer('owner_user_id').references(() => users.id),
+    /** Acts once: a second press is answered "already done". */
+    once: integer('once').notNull().default(0),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('chat_components_expires').on(t.expiresAt)],
+);

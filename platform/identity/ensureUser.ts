@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { Address } from 'viem';
 import { isUniqueViolation, type Db } from '../db/client.ts';
 import { identities, keys, users } from '../db/schema.ts';
 import { seal, type AesKey } from '../crypto/aead.ts';
+import { findUserByIdentity } from './findUserByIdentity.ts';
 
 export type ChatPlatform = 'telegram' | 'discord' | 'web';
 
@@ -24,7 +24,7 @@ export function payoutAddress(user: User): Address {
  * Safe under concurrency: two first messages at once yield one user.
  */
 export async function ensureUser(deps: EnsureUserDeps, identity: ChatIdentity): Promise<User> {
-  const found = await findUser(deps.db, identity);
+  const found = await findUserByIdentity(deps, identity);
   if (found) return found;
   try {
     return await deps.db.transaction(async (tx) => {
@@ -45,17 +45,8 @@ export async function ensureUser(deps: EnsureUserDeps, identity: ChatIdentity): 
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const winner = await findUser(deps.db, identity);
+    const winner = await findUserByIdentity(deps, identity);
     if (!winner) throw err;
     return winner;
   }
-}
-
-async function findUser(db: Db, identity: ChatIdentity): Promise<User | undefined> {
-  const rows = await db
-    .select({ user: users })
-    .from(identities)
-    .innerJoin(users, eq(users.id, identities.userId))
-    .where(and(eq(identities.platform, identity.platform), eq(identities.externalId, identity.externalId)));
-  return rows[0]?.user;
 }

@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { notifications } from '../db/schema.ts';
-import type { ChatImage, ChatOutbox, ChatTarget } from './types.ts';
+import type { ChatOutbox, ChatTarget } from './types.ts';
+import type { ChatPlatform } from '../identity/ensureUser.ts';
+import { controlsOf, type Reply, type ReplyControls } from '../chat/reply.ts';
 import { BaseError } from '../errors.ts';
 
 /** Another sender holds the claim on this message; try again after its lease. */
@@ -11,13 +13,15 @@ export class DeliveryInFlightError extends BaseError {
 
 export type DeliverOnceDeps = { db: Db; outbox: ChatOutbox };
 
+/** Where a notification goes: a chat (or one message in it, to edit), or a person's private chat. */
+export type NotifyTarget = ChatTarget | { identity: { platform: ChatPlatform; externalId: string } };
+
 export type DeliverOnceParameters = {
   /** Idempotency key: one key, one delivered message, however often this is called. */
   key: string;
-  target: ChatTarget;
-  text: string;
-  /** Sent with the text as a new message (not with edits). */
-  image?: ChatImage | undefined;
+  target: NotifyTarget;
+  /** Text, controls, and a picture (sent with a new message, not with edits). */
+  reply: Reply;
 };
 
 export type DeliverOnceResult = 'sent' | 'already_sent';
@@ -39,9 +43,10 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
     .values({
       key: params.key,
       target: params.target,
-      text: params.text,
-      imagePng: params.image ? Buffer.from(params.image.png) : null,
-      imageName: params.image?.fileName ?? null,
+      text: params.reply.text,
+      imagePng: params.reply.image ? Buffer.from(params.reply.image.png) : null,
+      imageName: params.reply.image?.fileName ?? null,
+      controls: controlsOf(params.reply),
     })
     .onConflictDoNothing({ target: notifications.key });
   const [row] = await db
@@ -57,15 +62,16 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
     if (current?.status === 'sent') return 'already_sent';
     throw new DeliveryInFlightError(`Message ${params.key} is being sent by another worker.`, { retryable: true });
   }
-  const target = row.target as ChatTarget;
+  const stored = row.target as NotifyTarget;
+  const reply: Reply = {
+    text: row.text,
+    ...((row.controls as ReplyControls | null) ?? {}),
+    ...(row.imagePng ? { image: { png: row.imagePng, fileName: row.imageName ?? 'image.png' } } : {}),
+  };
   try {
-    if (target.messageId) await outbox.edit({ ...target, messageId: target.messageId }, row.text);
-    else
-      await outbox.send(
-        target,
-        row.text,
-        row.imagePng ? { png: row.imagePng, fileName: row.imageName ?? 'image.png' } : undefined,
-      );
+    const target = 'identity' in stored ? await outbox.directChat(stored.identity) : stored;
+    if (target.messageId) await outbox.edit({ ...target, messageId: target.messageId }, reply);
+    else await outbox.send(target, reply);
   } catch (err) {
     await db
       .update(notifications)

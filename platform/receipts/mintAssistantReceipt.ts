@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import { assets, assistantDatasets, assistants, users } from '../db/schema.ts';
 import { BaseError, InputError, NotFoundError } from '../errors.ts';
 import type { ChainDeps } from '../chain/clients.ts';
-import { RELATION, registerWithReceipt, type MintedReceipt } from './registerWithReceipt.ts';
+import { FULL_SHARES, RELATION, registerWithReceipts, type MintedReceipt } from './registerWithReceipt.ts';
 
 /** A parent dataset is not on-chain yet; the assistant's registration waits for it. */
 export class LineageNotReadyError extends BaseError {
@@ -16,7 +16,7 @@ export class LineageNotReadyError extends BaseError {
  * Registers a trained assistant on-chain as an ASSISTANT asset whose lineage is TRAINED_ON
  * each of its datasets (so license revenue routes royalties to their receipt holders), and
  * issues its creator a receipt. `modelBytes` are the trained weights: their sha256 is the
- * asset's content hash. Idempotent (see `registerWithReceipt`).
+ * asset's content hash. Idempotent (see `registerWithReceipts`).
  */
 export async function mintAssistantReceipt(
   deps: { db: Db; chain: ChainDeps },
@@ -44,12 +44,23 @@ export async function mintAssistantReceipt(
       retryable: true,
     });
   const parents = parentAssets.map((p) => p.chainAssetId).sort((a, b) => (a < b ? -1 : 1));
-  const minted = await registerWithReceipt(deps, {
+  const contentHash = `0x${crypto.createHash('sha256').update(params.modelBytes).digest('hex')}` as Hex;
+  const minted = await registerWithReceipts(deps, {
     subject: { kind: 'assistant', assistantId: params.assistantId },
-    contentHash: `0x${crypto.createHash('sha256').update(params.modelBytes).digest('hex')}` as Hex,
-    uri: `caravan://assistants/${params.assistantId}`,
+    contentHash,
+    // The chain is public: the URI names the content, never an id that would reveal a private assistant.
+    uri: `caravan://assistants/${contentHash}`,
     owner: row.owner,
     parents: parents.map((assetId) => ({ assetId, relation: RELATION.TRAINED_ON })),
+    holders: [{ user: row.owner, role: 'creator', shares: FULL_SHARES }],
   });
-  return { ...minted, parents };
+  const creator = minted.receipts[0]!;
+  return {
+    chainAssetId: minted.chainAssetId,
+    chainReceiptId: creator.chainReceiptId,
+    holder: creator.holder,
+    registerTx: minted.registerTx,
+    issueTx: creator.issueTx,
+    parents,
+  };
 }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { parseEventLogs, type Hex } from 'viem';
 import { assetRegistryAbi, receiptsAbi } from '../../contracts/bindings/index.ts';
 import type { Db } from '../db/client.ts';
@@ -15,6 +15,11 @@ export const FULL_SHARES = 1_000_000n;
 export const ASSET_KIND = { dataset: 0, model: 1, assistant: 2 } as const;
 export const RELATION = { TRAINED_ON: 0, FINETUNED_FROM: 1 } as const;
 
+export type ReceiptRole = 'contributor' | 'reviewer' | 'creator';
+
+/** One receipt as issued: its holder and shares as the chain's `ReceiptIssued` event recorded them. */
+export type IssuedReceipt = { userId: number; role: ReceiptRole; chainReceiptId: bigint; holder: Hex; shares: bigint; issueTx: Hex };
+
 export type MintedReceipt = {
   chainAssetId: bigint;
   chainReceiptId: bigint;
@@ -23,24 +28,27 @@ export type MintedReceipt = {
   issueTx: Hex;
 };
 
-export type RegisterWithReceiptParameters = {
+export type RegisterWithReceiptsParameters = {
   /** What the asset is off-chain: exactly one of a dataset or an assistant. */
   subject: { kind: 'dataset'; datasetId: number } | { kind: 'assistant'; assistantId: number };
   contentHash: Hex;
   uri: string;
+  /** The asset's owner on-chain (registry metadata): its creator or contributor. */
   owner: User;
   parents: Array<{ assetId: bigint; relation: number }>;
+  /** The receipts to issue, in order; at most one per user and role. */
+  holders: Array<{ user: User; role: ReceiptRole; shares: bigint }>;
 };
 
 /**
- * Registers an asset on-chain and issues its owner a receipt. Each of the two transactions
- * is sent at most once (`sendOnce`, keyed by the subject), and rows are written only from
- * mined receipts, so a retry after any crash finishes without a second asset or receipt.
+ * Registers an asset on-chain and issues its receipts. Each transaction is sent at most once
+ * (`sendOnce`, keyed by the subject and the holder), and rows are written only from mined
+ * receipts, so a retry after any crash finishes without a second asset or receipt.
  */
-export async function registerWithReceipt(
+export async function registerWithReceipts(
   deps: { db: Db; chain: ChainDeps },
-  params: RegisterWithReceiptParameters,
-): Promise<MintedReceipt> {
+  params: RegisterWithReceiptsParameters,
+): Promise<{ chainAssetId: bigint; assetRowId: number; registerTx: Hex; receipts: IssuedReceipt[] }> {
   const { db, chain } = deps;
   const { subject } = params;
   const subjectId = subject.kind === 'dataset' ? subject.datasetId : subject.assistantId;
@@ -81,40 +89,51 @@ export async function registerWithReceipt(
     asset ??= (await db.select().from(assets).where(bySubject))[0]!;
   }
 
-  let [minted] = await db.select().from(receipts).where(eq(receipts.assetId, asset.id));
-  if (!minted) {
-    const receipt = await sendOnce(
-      { db, chain },
-      {
-        key: `issue:${subject.kind}:${subjectId}`,
-        address: chain.addresses.receipts,
-        abi: receiptsAbi,
-        functionName: 'issue',
-        args: [payoutAddress(params.owner), asset.chainAssetId, FULL_SHARES],
-      },
-    );
-    const [event] = parseEventLogs({ abi: receiptsAbi, logs: receipt.logs, eventName: 'ReceiptIssued' });
-    if (!event) throw new ChainError('The issue transaction emitted no ReceiptIssued event.');
-    [minted] = await db
-      .insert(receipts)
-      .values({
-        assetId: asset.id,
-        userId: params.owner.id,
-        holderAddress: event.args.holder,
-        shares: event.args.shares,
-        chainReceiptId: event.args.receiptId,
-        txHash: receipt.transactionHash,
-      })
-      .onConflictDoNothing()
-      .returning();
-    minted ??= (await db.select().from(receipts).where(eq(receipts.assetId, asset.id)))[0]!;
+  const issued: IssuedReceipt[] = [];
+  for (const holder of params.holders) {
+    const mine = and(eq(receipts.assetId, asset.id), eq(receipts.userId, holder.user.id), eq(receipts.role, holder.role));
+    let [row] = await db.select().from(receipts).where(mine);
+    if (!row) {
+      // The first holder keeps the key receipts were always issued under, so older retries still match.
+      const key =
+        holder.role === 'reviewer'
+          ? `issue:${subject.kind}:${subjectId}:reviewer:${holder.user.id}`
+          : `issue:${subject.kind}:${subjectId}`;
+      const receipt = await sendOnce(
+        { db, chain },
+        {
+          key,
+          address: chain.addresses.receipts,
+          abi: receiptsAbi,
+          functionName: 'issue',
+          args: [payoutAddress(holder.user), asset.chainAssetId, holder.shares],
+        },
+      );
+      const [event] = parseEventLogs({ abi: receiptsAbi, logs: receipt.logs, eventName: 'ReceiptIssued' });
+      if (!event) throw new ChainError('The issue transaction emitted no ReceiptIssued event.');
+      [row] = await db
+        .insert(receipts)
+        .values({
+          assetId: asset.id,
+          userId: holder.user.id,
+          role: holder.role,
+          holderAddress: event.args.holder,
+          shares: event.args.shares,
+          chainReceiptId: event.args.receiptId,
+          txHash: receipt.transactionHash,
+        })
+        .onConflictDoNothing()
+        .returning();
+      row ??= (await db.select().from(receipts).where(mine))[0]!;
+    }
+    issued.push({
+      userId: row.userId,
+      role: row.role,
+      chainReceiptId: row.chainReceiptId,
+      holder: row.holderAddress as Hex,
+      shares: row.shares,
+      issueTx: row.txHash as Hex,
+    });
   }
-
-  return {
-    chainAssetId: asset.chainAssetId,
-    chainReceiptId: minted.chainReceiptId,
-    holder: minted.holderAddress as Hex,
-    registerTx: asset.txHash as Hex,
-    issueTx: minted.txHash as Hex,
-  };
+  return { chainAssetId: asset.chainAssetId, assetRowId: asset.id, registerTx: asset.txHash as Hex, receipts: issued };
 }

@@ -6,14 +6,28 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { DatasetRejectedError, formatBytes } from '../datasets/validateDataset.ts';
 import type { FileFetcher, UploadSource } from '../datasets/uploadSource.ts';
+import { InputError, NotFoundError, ServiceError } from '../errors.ts';
 import { readCapped } from './readCapped.ts';
 
+/** Staged files older than this that no unfinished upload refers to are removed at start. */
+export const STAGED_MAX_AGE_MS = 60 * 60 * 1000;
+
+export type StagingUpload = {
+  /** Where the bytes are being written. */
+  path: string;
+  /** Resolves with the size once the whole stream is on disk; rejects (and removes the file) on error, abort or size cap. */
+  done: Promise<{ path: string; bytes: number }>;
+  /** Stops at once: the stream is destroyed and the partial file removed. */
+  abort(reason?: Error): void;
+};
+
 /**
- * Writes an incoming stream to `<dir>/<uuid>`, stopping at `maxBytes` (the partial file is
- * removed and `DatasetRejectedError('too_large')` thrown). Returns the path and size.
+ * Writes an incoming stream to `<dir>/<uuid>`, stopping at `maxBytes` with
+ * `DatasetRejectedError('too_large')`. Everything is wired before this returns, so an error the
+ * stream emits at any moment (a truncated multipart body) is handled, never left to crash the
+ * process. `dir` must exist (see `sweepStaging`).
  */
-export async function stageStream(dir: string, stream: Readable, maxBytes: number): Promise<{ path: string; bytes: number }> {
-  await fsp.mkdir(dir, { recursive: true });
+export function beginStaging(dir: string, stream: Readable, maxBytes: number): StagingUpload {
   const file = path.join(dir, crypto.randomUUID());
   let bytes = 0;
   const cap = new Transform({
@@ -24,24 +38,56 @@ export async function stageStream(dir: string, stream: Readable, maxBytes: numbe
       else cb(null, chunk);
     },
   });
-  try {
-    await pipeline(stream, cap, fs.createWriteStream(file, { mode: 0o600 }));
-  } catch (err) {
-    await fsp.rm(file, { force: true });
-    stream.resume();
-    throw err;
+  const out = fs.createWriteStream(file, { mode: 0o600 });
+  const controller = new AbortController();
+  const done = pipeline(stream, cap, out, { signal: controller.signal }).then(
+    () => ({ path: file, bytes }),
+    async (err: unknown) => {
+      // Keep reading the source to its end so the request (and busboy) can finish.
+      stream.resume();
+      await fsp.rm(file, { force: true });
+      throw err;
+    },
+  );
+  // The caller may never await `done` (an aborted request); its rejection is expected.
+  done.catch(() => {});
+  return {
+    path: file,
+    done,
+    abort: (reason) => controller.abort(reason ?? new InputError('The upload was interrupted.')),
+  };
+}
+
+/**
+ * Prepares the staging directory at start: creates it, and removes files older than
+ * `maxAgeMs` except those in `keep` (the sources of uploads not ingested yet). Returns how
+ * many were removed.
+ */
+export async function sweepStaging(dir: string, params: { keep: ReadonlySet<string>; maxAgeMs?: number }): Promise<number> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  const cutoff = Date.now() - (params.maxAgeMs ?? STAGED_MAX_AGE_MS);
+  let removed = 0;
+  for (const name of await fsp.readdir(dir)) {
+    const file = path.join(dir, name);
+    if (params.keep.has(path.resolve(file))) continue;
+    const stat = await fsp.stat(file).catch(() => undefined);
+    if (stat?.isFile() && stat.mtimeMs < cutoff) {
+      await fsp.rm(file, { force: true });
+      removed++;
+    }
   }
-  return { path: file, bytes };
+  return removed;
 }
 
 /** Reads staged uploads (files the web page or API received) from disk. */
 export function createStagedFileFetcher(dir: string): FileFetcher {
   const root = path.resolve(dir);
   return async (source, options) => {
-    if (source.kind !== 'staged') throw new Error(`Cannot fetch a ${source.kind} upload from the staging area.`);
+    if (source.kind !== 'staged') throw new InputError(`Cannot fetch a ${source.kind} upload from the staging area.`);
     const file = path.resolve(source.path);
-    if (path.dirname(file) !== root) throw new Error('Staged path outside the staging directory.');
-    const stat = await fsp.stat(file);
+    if (path.dirname(file) !== root) throw new InputError('Staged path outside the staging directory.');
+    const stat = await fsp.stat(file).catch(() => undefined);
+    if (!stat) throw new NotFoundError('The uploaded file is gone from the staging area (it was cleaned up); please upload it again.');
     return readCapped(fs.createReadStream(file), { maxBytes: options.maxBytes, total: stat.size, onProgress: options.onProgress });
   };
 }
@@ -55,7 +101,8 @@ export async function releaseStaged(source: UploadSource): Promise<void> {
 export function routeFetchers(fetchers: Partial<Record<UploadSource['kind'], FileFetcher>>): FileFetcher {
   return (source, options) => {
     const f = fetchers[source.kind];
-    if (!f) throw new Error(`No fetcher for ${source.kind} uploads is configured.`);
+    // Another process (or this one after a restart with the bot's token) may be able to.
+    if (!f) throw new ServiceError(`No fetcher for ${source.kind} uploads is configured in this process.`, { retryable: true });
     return f(source, options);
   };
 }

@@ -1,5 +1,5 @@
-import type { Logger } from '../platform/log.ts';
-import type { ChatOutbox, ChatTarget } from '../platform/notifications/types.ts';
+import type { Logger } from '../log.ts';
+import type { ChatOutbox, ChatTarget } from './types.ts';
 
 /**
  * Edits a progress message, at most once per `intervalMs` (chat APIs rate-limit edits) and
@@ -15,7 +15,7 @@ export function createProgressEditor(deps: { outbox: ChatOutbox; log: Logger }, 
     last = text;
     lastAt = now;
     try {
-      await deps.outbox.edit({ ...target, messageId: target.messageId }, text);
+      await deps.outbox.edit({ ...target, messageId: target.messageId }, { text });
     } catch (err) {
       deps.log.debug({ err: (err as Error).message }, 'progress edit failed');
     }

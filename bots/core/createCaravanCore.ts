@@ -1,0 +1,39 @@
+import { listAssistants } from '../../platform/assistants/listAssistants.ts';
+import { listUsableDatasets } from '../../platform/assistants/listUsableDatasets.ts';
+import { fitLabel } from '../../platform/chat/reply.ts';
+import { createChatCore, type ChatCore } from './createChatCore.ts';
+import { assistantsFeature, continueConversation } from './commands/assistants.ts';
+import { datasetsFeature, receiveFile } from './commands/datasets.ts';
+import { reviewFeature } from './commands/review.ts';
+import { startFeature } from './commands/start.ts';
+import type { CoreDeps } from './types.ts';
+
+/** What plain text outside commands and assistants gets. */
+export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a dataset, /newassistant to build an assistant, or /help.';
+
+/**
+ * Caravan's chat core: every feature's commands and controls in one registry, the same on
+ * Discord, Telegram and the web page.
+ */
+export function createCaravanCore(deps: CoreDeps): ChatCore {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature], {
+    hint: HINT,
+    onPlainText: continueConversation,
+    onFile: receiveFile,
+    async autocomplete(ctx, kind, query) {
+      const user = await ctx.user();
+      if (kind === 'assistant')
+        return (await listAssistants(ctx.deps, { userId: user.id, query, limit: 25 })).map((a) => ({
+          name: fitLabel(`${a.name} (${a.publicId})${a.status === 'ready' ? '' : ` — ${a.status}`}`, 100),
+          value: a.publicId,
+        }));
+      if (kind === 'dataset')
+        return (await listUsableDatasets(ctx.deps, { userId: user.id, query, limit: 25 })).map((d) => ({
+          name: fitLabel(`${d.name} (${d.publicId}) — ${d.mine ? 'yours' : 'open'}`, 100),
+          value: d.publicId,
+        }));
+      return [];
+    },
+  });
+  return core;
+}

@@ -1,0 +1,37 @@
+import { ServiceError } from '../errors.ts';
+import type { FairUse } from '../limits/fairUse.ts';
+import type { AnswerCitation, AssistantChat } from './assistantChat.ts';
+import type { Assistant } from './createAssistant.ts';
+
+export type ChatTurn = { role: 'user' | 'assistant'; content: string };
+
+export type AskAssistantDeps = {
+  /** The engine (absent in processes that do not serve assistants). */
+  chat?: AssistantChat | undefined;
+  fairUse: FairUse;
+  /** Longest passage an answer may quote from the data (CITATION_MAX_CHARS). */
+  maxQuoteChars: number;
+};
+
+/** Turns of earlier conversation an answer sees. */
+export const HISTORY_TURNS = 6;
+
+/**
+ * Asks an assistant `userId` may use (see `findChatAssistant`) one question, with the last few
+ * turns of the conversation and the assistant's persona, and returns its grounded answer with
+ * citations. Counts against the person's chat limit.
+ */
+export async function askAssistant(
+  deps: AskAssistantDeps,
+  params: { userId: number | null; assistant: Assistant; question: string; history?: ChatTurn[] | undefined },
+): Promise<{ text: string; citations: AnswerCitation[] }> {
+  if (!deps.chat) throw new ServiceError('Assistants are not served by this process (ENGINE=0).', { retryable: true });
+  if (params.userId !== null) await deps.fairUse.enforce(params.userId, 'chat');
+  const a = params.assistant;
+  const reply = await deps.chat(
+    String(a.id),
+    [{ role: 'system', content: a.instructions }, ...(params.history ?? []).slice(-HISTORY_TURNS), { role: 'user', content: params.question }],
+    { maxQuoteChars: deps.maxQuoteChars },
+  );
+  return { text: reply.text, citations: reply.citations ?? [] };
+}
