@@ -14,8 +14,11 @@ export type AutocompleteChoice = { name: string; value: string };
 export type CoreHooks = {
   /** Plain text outside commands (the assistant in `/use` mode). Returns false when it did not take it. */
   onPlainText?: (ctx: ChatContext, text: string, session: SessionState) => Promise<boolean>;
-  /** A file someone sent, with the access they chose with it (Discord's `/upload` option); returns the upload's id. */
-  onFile?: (ctx: ChatContext, file: IncomingFile, access?: 'open' | 'private') => Promise<string>;
+  /**
+   * A file someone sent, with the access they chose with it (Discord's `/upload` option): the
+   * upload's id, or the refusal it already told the person about.
+   */
+  onFile?: (ctx: ChatContext, file: IncomingFile, access?: 'open' | 'private') => Promise<{ uploadId: string } | { error: unknown }>;
   /** Suggestions for an assistant or dataset argument. */
   autocomplete?: (ctx: ChatContext, kind: ArgKind, query: string) => Promise<AutocompleteChoice[]>;
   /** What to say to text that is neither a command nor for an assistant. */
@@ -169,7 +172,7 @@ export function createChatCore(deps: CoreDeps, features: readonly Feature[], hoo
         'file',
         async () => {
           if (!hooks.onFile) throw new ServiceError('Files are not taken here.');
-          result = { uploadId: await hooks.onFile(ctx, file, access) };
+          result = await hooks.onFile(ctx, file, access);
         },
         false,
         (err) => (result = { error: err }),

@@ -12,11 +12,17 @@ import type { ChainDeps } from '../chain/clients.ts';
 import { ensureUser } from '../identity/ensureUser.ts';
 import { createFsBlobStore } from '../storage/blobStore.ts';
 import { createStagedFileFetcher } from '../storage/staging.ts';
-import { mintDatasetReceipt } from '../receipts/mintDatasetReceipt.ts';
+import { inject } from 'vitest';
+import { mintDatasetReceipts } from '../receipts/mintDatasetReceipts.ts';
+import { routeForReview } from '../review/routeForReview.ts';
+import { createLogger } from '../log.ts';
+import { createOutboxRouter } from '../notifications/types.ts';
+import { createWebOutbox } from '../../bots/web/webOutbox.ts';
+import { createQueues, redisConnection, type Queues } from '../../jobs/queues.ts';
+import { createJobsPort } from '../../jobs/createJobsPort.ts';
 import { createUpload } from './createUpload.ts';
 import { ingestUpload } from './ingestUpload.ts';
 import { readDataset } from './readDataset.ts';
-import { autoApprove, reviewDataset } from './reviewDataset.ts';
 
 describe('ingest → review → mint, under retries and concurrency', () => {
   let database: Database;
@@ -29,14 +35,30 @@ describe('ingest → review → mint, under retries and concurrency', () => {
   const limits = { maxBytes: 1 << 20, maxRows: 1000, maxLineBytes: 4096, maxColumns: 16 };
   const fetchFile = createStagedFileFetcher(staging);
 
+  let queues: Queues;
   beforeAll(async () => {
     fs.mkdirSync(staging, { recursive: true });
     ({ database, chain, close } = await createTestPlatform());
+    // Real queues with a prefix of this test's own and no workers: what the domain queues is inspected.
+    queues = createQueues({ connection: redisConnection(inject('services').redisUrl), prefix: `ingest${Date.now()}` });
   });
   afterAll(async () => {
+    await queues?.close();
     await close?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  const log = createLogger({ level: 'silent', pretty: false });
+  const reviewDeps = () => ({
+    db: database.db,
+    blobs,
+    masterKey,
+    jobs: createJobsPort(queues),
+    outbox: createOutboxRouter({ web: createWebOutbox({ db: database.db }) }),
+    review: { quorum: 2, timeoutMs: 60_000, reviewerShareBps: 100 },
+    log,
+  });
+  const mintDeps = () => ({ db: database.db, chain, jobs: createJobsPort(queues), reviewerShareBps: 100 });
 
   const deps = () => ({ db: database.db, blobs, masterKey, limits, fetchFile });
 
@@ -79,22 +101,26 @@ describe('ingest → review → mint, under retries and concurrency', () => {
     expect(again.status).toBe(results[0]!.status);
   });
 
-  it('mints one asset and one receipt however often the mint job runs', async () => {
+  it('approves automatically without validators, and mints one asset and one receipt however often the mint job runs', async () => {
     const [user] = await database.db.select().from(users).limit(1);
     const up = await stagedUpload(user!.id, 'm.txt', 'some knowledge\nmore knowledge\n');
     const ingested = await ingestUpload(deps(), { uploadId: up.id });
     expect(ingested.status).toBe('accepted');
     if (ingested.status !== 'accepted') return;
-    expect((await reviewDataset({ db: database.db, policy: autoApprove }, ingested.dataset.id)).status).toBe('approved');
-    // Reviewing twice records one review.
-    await reviewDataset({ db: database.db, policy: autoApprove }, ingested.dataset.id);
+    expect((await routeForReview(reviewDeps(), ingested.dataset.id)).status).toBe('approved');
+    // Routing twice records one review and queues one mint.
+    expect((await routeForReview(reviewDeps(), ingested.dataset.id)).status).toBe('approved');
     const [{ n }] = (await database.db.execute<{ n: number }>(sql`select count(*)::int n from reviews where dataset_id = ${ingested.dataset.id}`)).rows as [{ n: number }];
     expect(n).toBe(1);
+    expect((await queues.mint.getJobs(['waiting'])).filter((j) => j.id === `mint-${ingested.dataset.id}`)).toHaveLength(1);
 
-    const runs = await Promise.all([1, 2, 3].map(() => mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id)));
-    expect(new Set(runs.map((r) => r.chainReceiptId)).size).toBe(1);
-    const again = await mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id);
-    expect(again.issueTx).toBe(runs[0]!.issueTx);
+    const runs = await Promise.all([1, 2, 3].map(() => mintDatasetReceipts(mintDeps(), ingested.dataset.id)));
+    expect(new Set(runs.map((r) => r.contributor.chainReceiptId)).size).toBe(1);
+    const again = await mintDatasetReceipts(mintDeps(), ingested.dataset.id);
+    expect(again.contributor.issueTx).toBe(runs[0]!.contributor.issueTx);
+    // No validators: the contributor holds the whole asset, as the chain says.
+    expect(again.contributor.shares).toBe(again.totalShares);
+    expect(again.reviewers).toEqual([]);
     const logs = await chain.publicClient.getLogs({
       address: chain.addresses.receipts,
       event: parseAbiItem('event ReceiptIssued(uint256 indexed receiptId, uint256 indexed assetId, address indexed holder, uint256 shares)'),
@@ -103,6 +129,8 @@ describe('ingest → review → mint, under retries and concurrency', () => {
     });
     expect(logs).toHaveLength(1);
     expect(logs[0]!.args.holder).toBe(user!.custodialAddress);
+    // The contributor is told once, through the notify queue.
+    expect((await queues.notify.getJobs(['waiting'])).filter((j) => j.data.key === `upload:${up.id}:result`)).toHaveLength(1);
   });
 
   it('refuses to mint a dataset that is not approved', async () => {
@@ -110,7 +138,7 @@ describe('ingest → review → mint, under retries and concurrency', () => {
     const up = await stagedUpload(user!.id, 'p.md', '# pending\n');
     const ingested = await ingestUpload(deps(), { uploadId: up.id });
     if (ingested.status !== 'accepted') throw new Error('expected accepted');
-    await expect(mintDatasetReceipt({ db: database.db, chain }, ingested.dataset.id)).rejects.toThrow(/pending review; only approved/);
+    await expect(mintDatasetReceipts(mintDeps(), ingested.dataset.id)).rejects.toThrow(/pending review; only approved/);
   });
 
   it('marks a rejected upload with its reason and stores nothing', async () => {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { submitUpload } from '../../../platform/datasets/submitUpload.ts';
 import { setUploadAccess } from '../../../platform/datasets/setUploadAccess.ts';
 import { listUserDatasets } from '../../../platform/datasets/listUserDatasets.ts';
-import { accessChosen, accessQuestion, datasetList, uploadProgress } from '../../../platform/messages/uploads.ts';
+import { accessChosen, accessQuestion, datasetList, uploadProgress, uploadRejected } from '../../../platform/messages/uploads.ts';
+import { DatasetRejectedError } from '../../../platform/datasets/validateDataset.ts';
 import type { Reply } from '../../../platform/chat/reply.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
 import type { ChatContext } from '../context.ts';
@@ -37,22 +38,29 @@ async function accessPrompt(ctx: ChatContext, uploadId: string, fileName: string
  * the person's daily limit rule it out; otherwise a progress message the `ingest` job edits, and
  * — unless chosen with the upload — the question of who may build on it.
  */
-export async function receiveFile(ctx: ChatContext, file: IncomingFile, access?: 'open' | 'private'): Promise<string> {
+export async function receiveFile(ctx: ChatContext, file: IncomingFile, access?: 'open' | 'private'): Promise<{ uploadId: string } | { error: unknown }> {
   const user = await ctx.user();
-  const { uploadId } = await submitUpload(ctx.deps, {
-    userId: user.id,
-    fileName: file.fileName,
-    size: file.size,
-    source: file.source,
-    access,
-    announce: async () => {
-      // The progress message is edited by workers: visible in the chat, never ephemeral.
-      const messageId = await ctx.reply({ text: uploadProgress(file.fileName, 'queued'), personal: false });
-      return { transport: ctx.conv.chat.transport, chatId: ctx.conv.chat.chatId, messageId };
-    },
-  });
+  let uploadId: string;
+  try {
+    ({ uploadId } = await submitUpload(ctx.deps, {
+      userId: user.id,
+      fileName: file.fileName,
+      size: file.size,
+      source: file.source,
+      access,
+      announce: async () => {
+        // The progress message is edited by workers: visible in the chat, never ephemeral.
+        const messageId = await ctx.reply({ text: uploadProgress(file.fileName, 'queued'), personal: false });
+        return { transport: ctx.conv.chat.transport, chatId: ctx.conv.chat.chatId, messageId };
+      },
+    }));
+  } catch (err) {
+    if (!(err instanceof DatasetRejectedError)) throw err;
+    await ctx.reply(uploadRejected(file.fileName, err.shortMessage));
+    return { error: err };
+  }
   if (!access) await ctx.reply({ ...(await accessPrompt(ctx, uploadId, file.fileName)), personal: true });
-  return uploadId;
+  return { uploadId };
 }
 
 /** Uploads and datasets: `/upload`, `/datasets`, and the open/private choice. */
