@@ -111,6 +111,22 @@ describe('startWatchdog', () => {
     expect(await gone(child, 5_000)).toBe(true);
   });
 
+  it('close() resolves once the watchdog has exited, keeping the caller alive until then', async () => {
+    const code = `
+      const { startWatchdog } = await import(${JSON.stringify(WATCHDOG_TS)});
+      const watchdog = startWatchdog();
+      await watchdog.close();
+      process.stdout.write('closed ' + watchdog.pid + '\\n');
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await exitOf(parent)).toBe(0);
+    const pid = Number(/closed (\d+)/.exec(out)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(isRunning(pid)).toBe(false);
+  });
+
   it('does not keep its parent alive', async () => {
     const code = `
       const { startWatchdog } = await import(${JSON.stringify(WATCHDOG_TS)});

@@ -63,6 +63,9 @@ export function startWatchdog(): Watchdog {
     forget: (pid) => send({ op: 'forget', pid }),
     async close() {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      // Unreferenced, its exit would not keep this process alive to see it: a caller awaiting
+      // close() as its last step would silently end there.
+      child.ref();
       stdin.end();
       await exited;
     },
