@@ -1,20 +1,19 @@
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, eventually, type TestRuntime } from './helpers/testRuntime.ts';
+import crypto from 'node:crypto';
+import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
 import { writeTinyBase } from './helpers/tinyBase.ts';
+import { webChat, type WebChat, type WebMsg } from './helpers/webChat.ts';
 import { assetRegistryAbi, receiptsAbi } from '../contracts/bindings/index.ts';
-import { getDatasetView } from '../platform/datasets/listUserDatasets.ts';
-
-type Msg = { id: number; fromBot: boolean; text: string; image?: string; cursor: string };
 
 /**
- * Journey 2 in the web chat: contribute a dataset, build an assistant with the wizard, watch
- * it train (progress edits, loss plot), then chat with it and get answers that cite the data.
+ * Journey 2 in the web chat: contribute a dataset, build an assistant with the wizard (a form,
+ * a select of datasets, buttons), watch it train (progress edits, loss plot), then chat with it
+ * and get answers that cite the data — and never reach someone else's private data.
  */
 describe('journey 2: create an assistant by chat, fine-tune, chat with citations', () => {
   let rt: TestRuntime;
+  let chat: WebChat;
   const base = writeTinyBase();
-  const chatId = crypto.randomUUID();
 
   beforeAll(async () => {
     rt = await startTestRuntime({
@@ -23,159 +22,198 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
       ENGINE_FINETUNE_MAX_STEPS: '8',
       ENGINE_SERVE_WORKERS: '1',
       ENGINE_TRAIN_WORKERS: '1',
+      CITATION_MAX_CHARS: '60',
     });
+    chat = webChat(rt.url!);
   });
   afterAll(async () => {
     await rt?.close();
     base.remove();
   });
 
-  const messages = async (): Promise<Msg[]> => {
-    const res = await fetch(`${rt.url}/chat/api/messages?chatId=${chatId}`);
-    return ((await res.json()) as { messages: Msg[] }).messages;
-  };
-  const lastBot = async () => (await messages()).filter((m) => m.fromBot).at(-1)!;
-  /** Sends a message and returns the bot's first new reply. */
-  const say = async (text: string): Promise<Msg> => {
-    const before = (await messages()).at(-1)?.id ?? 0;
-    const res = await fetch(`${rt.url}/chat/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ chatId, text }),
-    });
-    expect(res.status).toBe(202);
-    return eventually(async () => (await messages()).find((m) => m.fromBot && m.id > before), 10_000, `reply to ${text}`);
-  };
+  /** Uploads a file in `c`, answers the access question, and returns the dataset's public id once accepted. */
+  async function contribute(c: WebChat, name: string, content: string, access: 'Open' | 'Private'): Promise<string> {
+    expect((await c.upload(name, content)).status).toBe(202);
+    const question = await c.waitFor((m) => m.text.startsWith(`Who may build assistants on ${name}`));
+    await c.press(question, access);
+    const done = await c.waitFor((m) => m.text.startsWith('✅ Dataset') && m.text.includes(name), { timeoutMs: 20_000, what: 'receipt' });
+    return /Dataset (ds_[0-9a-z]{10})/.exec(done.text)![1]!;
+  }
 
-  let datasetId: number;
-  let assistantId: number;
+  let datasetId: string;
+  let assistantId: string;
+  let strangersPrivate: string;
 
-  it('contributes the knowledge dataset', async () => {
-    const form = new FormData();
+  it('contributes the knowledge dataset (and a stranger contributes a private one)', async () => {
     const csv = [
       'question,answer',
-      'How long do refunds take?,Refunds arrive within 5 business days.',
+      'How long do refunds take?,Refunds arrive within 5 business days after we receive the parcel back at our warehouse.',
       'Can I cancel my order?,"Yes, orders can be cancelled until they ship."',
       'Do you ship abroad?,We ship to 40 countries in Europe and Asia.',
       'What is the warranty?,Every device has a two year warranty.',
     ].join('\n');
-    form.append('file', new Blob([csv]), 'shop-faq.csv');
-    await fetch(`${rt.url}/chat/api/upload?chatId=${chatId}`, { method: 'POST', body: form });
-    const done = await eventually(async () => (await messages()).find((m) => m.text.startsWith('✅ Dataset')), 20_000, 'receipt');
-    datasetId = Number(/Dataset #(\d+)/.exec(done.text)![1]);
+    datasetId = await contribute(chat, 'shop-faq.csv', csv, 'Private');
+    strangersPrivate = await contribute(webChat(rt.url!), 'secret-notes.txt', 'the vault code is 4711\nnever tell anyone\n', 'Private');
   });
 
-  it('walks the wizard, refusing bad answers with a clear message', async () => {
-    expect((await say('/newassistant')).text).toContain('step 1/9');
-    expect((await say('x')).text).toMatch(/⚠️ The name needs at least 2 characters/);
-    expect((await say('Shop Helper')).text).toContain('step 2/9');
-    expect((await say('/skip')).text).toContain('step 3/9');
-    expect((await say('short')).text).toMatch(/⚠️ Describe the persona in at least 10 characters/);
-    expect((await say('A friendly support agent for our web shop. Answers from the FAQ.')).text).toContain('step 4/9');
-    expect((await say('Hi! Ask me about orders, refunds and shipping.')).text).toContain('step 5/9');
-    // The web page's input is one line: starters can be separated by |.
-    const datasetsStep = await say('How long do refunds take? | Can I cancel my order?');
-    expect(datasetsStep.text).toContain('step 6/9');
-    expect(datasetsStep.text).toContain(`#${datasetId} shop-faq.csv`);
-    expect((await say('999999')).text).toMatch(/⚠️ #999999: no approved dataset with that id/);
-    expect((await say(`#${datasetId}`)).text).toContain('step 7/9');
-    expect((await say('everyone')).text).toMatch(/⚠️ Reply private, unlisted or public/);
-    expect((await say('public')).text).toContain('step 8/9');
-    expect((await say('-1')).text).toMatch(/⚠️ Reply with an amount in ETH/);
-    const confirm = await say('0.01');
-    expect(confirm.text).toContain('🤖 Shop Helper');
+  let card: WebMsg;
+
+  it('walks the wizard: the card form refuses a bad answer and keeps what was typed', async () => {
+    card = await chat.say('/newassistant');
+    expect(card.text).toContain('step 1/5');
+    expect(card.controls?.form?.fields.map((f) => f.name)).toEqual(['name', 'tagline', 'instructions', 'greeting', 'starters']);
+    const again = await chat.submit(card, { name: 'x', instructions: 'A friendly support agent for our web shop.' });
+    expect(again.text).toMatch(/⚠️ The name needs at least 2 characters/);
+    expect(again.controls?.form?.fields.find((f) => f.name === 'instructions')?.value).toBe('A friendly support agent for our web shop.');
+    card = again;
+  });
+
+  let step: WebMsg;
+
+  it('offers only the person’s own datasets and open ones; a forged choice of someone else’s private data is ignored', async () => {
+    step = await chat.submit(card, {
+      name: 'Shop Helper',
+      tagline: '',
+      instructions: 'A friendly support agent for our web shop. Answers from the FAQ.',
+      greeting: 'Hi! Ask me about orders, refunds and shipping.',
+      starters: 'How long do refunds take? | Can I cancel my order?',
+    });
+    expect(step.text).toContain('step 2/5');
+    const options = (step.controls!.rows!.find((r) => 'select' in r) as { select: { options: Array<{ value: string }> } }).select.options.map((o) => o.value);
+    expect(options).toContain(datasetId);
+    expect(options).not.toContain(strangersPrivate);
+
+    await chat.act(step, chat.controlOf(step, 'Pick datasets'), { values: [strangersPrivate] });
+    const after = await chat.say('/help');
+    const refused = await chat.press((await chat.messages()).find((m) => m.id === step.id)!, 'Continue');
+    expect(refused.text).toMatch(/⚠️ Pick at least one dataset first/);
+    expect(refused.id).toBeGreaterThan(after.id);
+  });
+
+  it('takes the datasets, visibility and price, then creates and trains on confirm', async () => {
+    const current = (await chat.messages()).find((m) => m.id === step.id)!;
+    const chosen = await chat.choose(current, 'Pick datasets', [datasetId]);
+    expect(chosen.id).toBe(step.id);
+    expect(chosen.text).toContain(`Chosen: ${datasetId}`);
+    const visibility = await chat.press(chosen, 'Continue');
+    expect(visibility.text).toContain('step 3/5');
+    const price = await chat.press(visibility, 'Public');
+    expect(price.text).toContain('step 4/5');
+    const priceForm = await chat.press(price, 'Set a price');
+    const bad = await chat.submit(priceForm, { price: '-1' });
+    expect(bad.text).toMatch(/⚠️ Reply with an amount in ETH/);
+    const confirm = await chat.submit(bad, { price: '0.01' });
+    expect(confirm.text).toContain('step 5/5');
     expect(confirm.text).toContain('License: 0.01 ETH / 30 days');
-    const training = await say('/create');
-    expect(training.text).toMatch(/🧠 Training Shop Helper \(assistant #\d+\)/);
-    assistantId = Number(/assistant #(\d+)/.exec(training.text)![1]);
+    expect(confirm.text).toContain(`Knowledge: ${datasetId}`);
+    await chat.press(confirm, 'Create and train');
+    const training = await chat.waitFor((m) => /🧠 Training Shop Helper \(as_[0-9a-z]{10}\)/.test(m.text), { what: 'training message' });
+    assistantId = /\((as_[0-9a-z]{10})\)/.exec(training.text)![1]!;
+    // A double click on Create acts once.
+    expect((await chat.act(confirm, chat.controlOf(confirm, 'Create and train'))).status).toBe(202);
+    await chat.waitFor((m) => m.text.includes('already done'), { after: training.id });
+    expect((await chat.messages()).filter((m) => m.text.startsWith('🧠 Training Shop Helper'))).toHaveLength(1);
   });
 
   it('trains with progress edited into the chat and sends the loss curve as a picture', async () => {
-    const ready = await eventually(
-      async () => (await messages()).find((m) => m.text.startsWith('✅ Shop Helper is ready')),
-      90_000,
-      'training to finish',
-    );
+    const ready = await chat.waitFor((m) => m.text.startsWith('✅ Shop Helper is ready'), { timeoutMs: 90_000, what: 'training to finish' });
     expect(ready.text).toMatch(/8 steps · loss \d+\.\d{3} → \d+\.\d{3}/);
     expect(ready.text).not.toContain('resumed');
-    const plot = await eventually(async () => (await messages()).find((m) => m.image), 10_000, 'loss plot');
+    const plot = await chat.waitFor((m) => Boolean(m.image), { what: 'loss plot' });
     expect(plot.text).toContain('Loss curve');
     const png = Buffer.from(await (await fetch(`${rt.url}${plot.image}`)).arrayBuffer());
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     // The image belongs to this chat only.
-    expect((await fetch(`${rt.url}${plot.image!.replace(chatId, crypto.randomUUID())}`)).status).toBe(404);
+    expect((await fetch(`${rt.url}${plot.image!.replace(chat.chatId, crypto.randomUUID())}`)).status).toBe(404);
   });
 
   it('registers the assistant on-chain, trained on its dataset, with a creator receipt', async () => {
-    const note = await eventually(async () => (await messages()).find((m) => m.text.startsWith('🧾 Shop Helper is on-chain')), 30_000, 'registration');
+    const note = await chat.waitFor((m) => m.text.startsWith('🧾 Shop Helper is on-chain'), { timeoutMs: 30_000, what: 'registration' });
     const assetId = BigInt(/asset #(\d+), trained on/.exec(note.text)![1]!);
     const receiptId = BigInt(/creator receipt #(\d+)/.exec(note.text)![1]!);
     const holder = /holder: (0x[0-9a-fA-F]{40})/.exec(note.text)![1];
     const { publicClient, addresses } = rt.chain;
     const parents = await publicClient.readContract({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'parentsOf', args: [assetId] });
-    const view = await getDatasetView({ db: rt.database.db }, datasetId);
-    expect(parents).toEqual([{ assetId: view!.chainAssetId, relation: 0 }]);
+    expect(parents).toHaveLength(1);
+    expect(parents[0]!.relation).toBe(0);
     const asset = await publicClient.readContract({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'assetOf', args: [assetId] });
     expect(asset.kind).toBe(2);
     expect(await publicClient.readContract({ address: addresses.receipts, abi: receiptsAbi, functionName: 'ownerOf', args: [receiptId] })).toBe(holder);
   });
 
-  it('chats with the assistant and cites the dataset it learned from', async () => {
-    const greeting = await say(`/use ${assistantId}`);
+  it('chats with the assistant, cites the dataset with a short passage, and /ask leaves /use mode alone', async () => {
+    const greeting = await chat.say(`/use ${assistantId}`);
     expect(greeting.text).toContain('Hi! Ask me about orders, refunds and shipping.');
-    expect(greeting.text).toContain('• Can I cancel my order?');
-    const answer = await say('Can I cancel my order?');
+    expect(greeting.controls?.rows?.[0]).toMatchObject({ buttons: [{ label: 'How long do refunds take?' }, { label: 'Can I cancel my order?' }] });
+    const answer = await chat.press(greeting, 'Can I cancel my order?');
     expect(answer.text).toMatch(/^🤖 Shop Helper:/);
     expect(answer.text).toContain('Yes, orders can be cancelled until they ship.');
     expect(answer.text).toMatch(/\[1\]/);
     expect(answer.text).toContain('shop-faq.csv');
-    expect((await say('/stop')).text).toContain('Stopped');
-    expect((await say(`/ask ${assistantId} Do you ship abroad?`)).text).toContain('We ship to 40 countries');
+    // Quotes are cut at CITATION_MAX_CHARS (60): the long refund answer is never handed out whole.
+    const refund = await chat.say('How long do refunds take?');
+    expect(refund.text).toContain('Refunds arrive within 5 business days');
+    expect(refund.text).not.toContain('warehouse');
+
+    const once = await chat.say(`/ask ${assistantId} Do you ship abroad?`);
+    expect(once.text).toContain('We ship to 40 countries');
+    // Still talking to Shop Helper: /ask did not switch, and /use mode was not left.
+    expect((await chat.say('What is the warranty?')).text).toContain('two year warranty');
+    expect((await chat.say('/stop')).text).toContain('Stopped talking to Shop Helper');
+    expect((await chat.say('hello')).text).toMatch(/^Send me a \.csv/);
   });
 
   it('answers developers over REST: the card, chat with citations, and clear errors', async () => {
     const card = await fetch(`${rt.url}/v1/assistants/${assistantId}`);
     expect(await card.json()).toMatchObject({ id: assistantId, name: 'Shop Helper', status: 'ready', visibility: 'public', licensePriceWei: '10000000000000000' });
-    const post = (id: number | string, body: unknown) =>
+    const post = (id: string, body: unknown) =>
       fetch(`${rt.url}/v1/assistants/${id}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const res = await post(assistantId, { messages: [{ role: 'user', content: 'How long do refunds take?' }] });
     expect(res.status).toBe(200);
-    const reply = (await res.json()) as { text: string; citations: Array<{ index: number; datasetName: string; location: string }> };
-    expect(reply.text).toContain('Refunds arrive within 5 business days.');
+    const reply = (await res.json()) as { text: string; citations: Array<{ index: number; datasetName: string; location: string; snippet: string }> };
+    expect(reply.text).toContain('Refunds arrive within 5 business days');
     expect(reply.citations[0]).toMatchObject({ index: 1, datasetName: 'shop-faq.csv', location: 'row 1' });
+    expect(reply.citations[0]!.snippet.length).toBeLessThanOrEqual(60);
 
     expect((await post(assistantId, { messages: [] })).status).toBe(400);
     expect((await post(assistantId, { messages: [{ role: 'assistant', content: 'hi' }] })).status).toBe(400);
     expect((await post(assistantId, { messages: [{ role: 'user', content: 'why '.repeat(100) }] })).status).toBe(400);
-    expect((await post(424242, { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
-    expect((await post('abc', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(400);
+    expect((await post('as_0000000000', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
+    expect((await post('abc', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
   });
 
   it('fails a fine-tune on data too small to learn from, once, with a clear message', async () => {
-    const form = new FormData();
-    form.append('file', new Blob(['hi\n']), 'tiny.txt');
-    await fetch(`${rt.url}/chat/api/upload?chatId=${chatId}`, { method: 'POST', body: form });
-    const done = await eventually(async () => (await messages()).find((m) => m.text.startsWith('✅ Dataset') && m.text.includes('tiny.txt')), 20_000, 'tiny dataset');
-    const tinyId = Number(/Dataset #(\d+)/.exec(done.text)![1]);
-    await say('/newassistant');
-    for (const answer of ['Tiny', '/skip', 'Knows almost nothing at all.', '/skip', '/skip', String(tinyId), 'private', '0']) await say(answer);
-    const training = await say('/create');
-    const id = Number(/assistant #(\d+)/.exec(training.text)![1]);
-    const failed = await eventually(async () => (await messages()).find((m) => m.text.startsWith('❌ Training Tiny failed')), 30_000, 'failure');
+    const tiny = await contribute(chat, 'tiny.txt', 'hi\n', 'Private');
+    const form = await chat.say('/newassistant');
+    const pick = await chat.submit(form, { name: 'Tiny', instructions: 'Knows almost nothing at all.' });
+    const chosen = await chat.choose(pick, 'Pick datasets', [tiny]);
+    const vis = await chat.press(chosen, 'Continue');
+    const price = await chat.press(vis, 'Private');
+    const confirm = await chat.press(price, 'Free');
+    expect(confirm.text).toContain('License: free');
+    await chat.press(confirm, 'Create and train');
+    const training = await chat.waitFor((m) => m.text.startsWith('🧠 Training Tiny'), { what: 'training message' });
+    const id = /\((as_[0-9a-z]{10})\)/.exec(training.text)![1]!;
+    const failed = await chat.waitFor((m) => m.text.startsWith('❌ Training Tiny failed'), { timeoutMs: 30_000, what: 'failure' });
     expect(failed.text).toMatch(/The datasets are too small to train on: \d+ characters, at least \d+ are needed/);
-    const job = await rt.queues.finetune.getJob(`finetune-${id}`);
-    expect(job!.attemptsMade).toBe(1);
-    expect((await say(`/use ${id}`)).text).toMatch(/^Tiny's training failed: The datasets are too small/);
+    expect((await chat.say(`/use ${id}`)).text).toMatch(/^⚠️ Tiny's training failed: The datasets are too small/);
+    // A private assistant is unknown over REST.
+    expect((await fetch(`${rt.url}/v1/assistants/${id}`)).status).toBe(404);
   });
 
-  it('refuses what cannot be used', async () => {
-    expect((await say(`/ask ${assistantId} ${'why '.repeat(100)}`)).text).toMatch(
-      /^⚠️ Shop Helper could not answer: The prompt is too long: \d+ tokens, the limit is \d+\.$/,
-    );
-    expect((await say('/use 424242')).text).toBe('There is no assistant #424242 you can use.');
-    expect((await say('/ask')).text).toBe('Usage: /ask <assistant id> <question>');
-    await say('/newassistant');
-    expect((await say('/cancel')).text).toBe('Wizard cancelled; nothing was created.');
-    expect((await lastBot()).text).toBe('Wizard cancelled; nothing was created.');
+  it('refuses what cannot be used, clearly', async () => {
+    expect((await chat.say(`/ask ${assistantId} ${'why '.repeat(100)}`)).text).toMatch(/^⚠️ The prompt is too long: \d+ tokens, the limit is \d+\.$/);
+    expect((await chat.say('/use as_0000000000')).text).toBe('⚠️ There is no assistant as_0000000000 you can use.');
+    expect((await chat.say('/ask')).text).toBe('⚠️ The assistant is missing. Usage: /ask <assistant> <question>');
+    // Another person cannot use a private assistant, nor learn that it exists.
+    const stranger = webChat(rt.url!);
+    const tinyId = /\((as_[0-9a-z]{10})\)/.exec((await chat.messages()).find((m) => m.text.startsWith('🧠 Training Tiny'))!.text)![1]!;
+    expect((await stranger.say(`/use ${tinyId}`)).text).toBe(`⚠️ There is no assistant ${tinyId} you can use.`);
+    const form = await chat.say('/newassistant');
+    const pick = await chat.submit(form, { name: 'Later', instructions: 'Started, then cancelled.' });
+    expect((await chat.say('/cancel')).text).toBe('Cancelled; nothing was created.');
+    // The cancelled wizard's controls lead nowhere.
+    const over = await chat.press(pick, 'Continue');
+    expect(over.text).toBe('⚠️ This wizard is over. Start again with /newassistant.');
   });
 });
