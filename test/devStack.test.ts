@@ -6,46 +6,79 @@ import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../platform/infra/freePort.ts';
+import { startEmbeddedPostgres } from '../platform/infra/postgres.ts';
+import { commandLine, isRunning } from '../platform/infra/process.ts';
+import type { StackLockFile } from '../platform/infra/stackLock.ts';
 import { eventually } from './helpers/testRuntime.ts';
 
 type Health = { ok: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+type Ports = { PORT: string; EMBEDDED_PG_PORT: string; EMBEDDED_REDIS_PORT: string; ANVIL_PORT: string };
+
+/** One `npm start`, as a newcomer runs it in a terminal: its own process group, like a terminal job. */
+type Run = { proc: ChildProcess; exited: Promise<Exit>; output(): string };
+
+const root = path.resolve(import.meta.dirname, '..');
+const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
 
 /**
- * `caravan start` as a newcomer runs it: embedded PostgreSQL, Redis, anvil, contracts, API,
- * workers, web chat; Ctrl-C stops every child; a second start keeps the datasets and the chain.
+ * `npm start` as the README says: embedded PostgreSQL, Redis, anvil, contracts, API, workers,
+ * web chat. Ctrl-C stops every child; a SIGKILL leaves nothing behind either; a second stack on
+ * the same home is refused; stale state of a dead stack is cleaned; data survive restarts.
  */
 describe('the dev stack (npm start)', () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-devstack-'));
-  fs.chmodSync(home, 0o755);
-  let child: ChildProcess | undefined;
-  let output = '';
+  const homes: string[] = [];
+  const runs: Run[] = [];
+  /** Every service pid seen in a stack.json, for the clean-up if an assertion fails mid-way. */
+  const services = new Map<number, string>();
 
-  afterAll(() => {
-    // If an assertion failed mid-way, make sure nothing outlives the test.
-    if (child?.pid && child.exitCode === null) {
+  afterAll(async () => {
+    for (const run of runs)
+      if (run.proc.pid && run.proc.exitCode === null && run.proc.signalCode === null)
+        try {
+          process.kill(-run.proc.pid, 'SIGKILL');
+        } catch {}
+    const left = [...services].filter(([pid, name]) => commandLine(pid)?.includes(name)).map(([pid]) => pid);
+    for (const pid of left)
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-pid, 'SIGKILL');
       } catch {}
-    }
-    fs.rmSync(home, { recursive: true, force: true });
+    // Only remove the homes once nothing writes into them any more.
+    await eventually(async () => left.every((pid) => !isRunning(pid)), 5000, 'the services to die').catch(() => {});
+    for (const home of homes) fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 });
   });
 
-  async function ports() {
-    return { PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_REDIS_PORT: String(await freePort()), ANVIL_PORT: String(await freePort()) };
+  function makeHome(): string {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-devstack-'));
+    // PostgreSQL runs as the postgres user when the tests run as root: it must reach its data.
+    fs.chmodSync(home, 0o755);
+    homes.push(home);
+    return home;
   }
 
-  function start(env: Record<string, string>) {
-    output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'bin/caravan.ts', 'start'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
+  async function ports(): Promise<Ports> {
+    return {
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_REDIS_PORT: String(await freePort()),
+      ANVIL_PORT: String(await freePort()),
+    };
+  }
+
+  function npmStart(home: string, env: Record<string, string>): Run {
+    let output = '';
+    const proc = spawn('npm', ['start'], {
+      cwd: root,
       env: { ...process.env, CARAVAN_HOME: home, LOG_LEVEL: 'info', ...env },
-      // Its own process group, like a terminal job: Ctrl-C reaches the group.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    return child;
+    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    const run = { proc, exited, output: () => output };
+    runs.push(run);
+    return run;
   }
 
   async function health(port: string): Promise<Health | undefined> {
@@ -57,10 +90,39 @@ describe('the dev stack (npm start)', () => {
     }
   }
 
-  async function ctrlC(proc: ChildProcess): Promise<number | null> {
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    process.kill(-proc.pid!, 'SIGINT');
-    return exited;
+  async function healthy(run: Run, port: string): Promise<Health> {
+    const what = 'the dev stack to be healthy';
+    return eventually(async () => {
+      if (run.proc.exitCode !== null || run.proc.signalCode !== null) throw new Error(`npm start exited while waiting for ${what}:\n${run.output()}`);
+      const h = await health(port);
+      return h?.ok ? h : undefined;
+    }, 120_000, what).catch((err: Error) => {
+      throw new Error(`${err.message}; output:\n${run.output()}`);
+    });
+  }
+
+  function readStack(home: string): StackLockFile {
+    const stack = JSON.parse(fs.readFileSync(path.join(home, 'stack.json'), 'utf8')) as StackLockFile;
+    for (const c of stack.children) services.set(c.pid, c.name);
+    return stack;
+  }
+
+  /** Ctrl-C in the terminal: SIGINT to the foreground process group (npm, its shell, tsx, node). */
+  async function ctrlC(run: Run): Promise<Exit> {
+    process.kill(-run.proc.pid!, 'SIGINT');
+    return run.exited;
+  }
+
+  /**
+   * Caravan exits 0 on Ctrl-C. npm reports it as such when its start script execs the command;
+   * through `sh -c` with dash (Debian's sh), the shell re-raises the Ctrl-C it received once its
+   * child has exited, whatever the child's code, and npm then exits by that signal.
+   */
+  function expectCleanExit(exit: Exit, run: Run) {
+    const viaDash = !startScript.startsWith('exec ') && fs.realpathSync('/bin/sh').endsWith('dash');
+    if (exit.signal === 'SIGINT' && viaDash) expect(exit.code).toBeNull();
+    else expect(exit, run.output()).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain('stopped cleanly');
   }
 
   const portOpen = (port: string) =>
@@ -70,55 +132,96 @@ describe('the dev stack (npm start)', () => {
       socket.once('error', () => resolve(false));
     });
 
-  it('starts everything, stops cleanly on Ctrl-C, and keeps data across a restart', async () => {
+  async function everythingGone(stack: StackLockFile, env: Ports) {
+    for (const p of [env.PORT, env.ANVIL_PORT, env.EMBEDDED_PG_PORT, env.EMBEDDED_REDIS_PORT]) expect(await portOpen(p), `port ${p}`).toBe(false);
+    for (const { name, pid } of [{ name: 'caravan', pid: stack.pid }, ...stack.children]) expect(isRunning(pid), `${name} (pid ${pid})`).toBe(false);
+  }
+
+  it('refuses a second stack, leaves nothing behind after a SIGKILL, then carries on with the same data', async () => {
+    const home = makeHome();
     const env = await ports();
-    const first = start(env);
-    const up = await eventually(async () => {
-      const h = await health(env.PORT);
-      return h?.ok ? h : undefined;
-    }, 120_000, `health of the dev stack; output:\n${output}`);
+    const first = npmStart(home, env);
+    const up = await healthy(first, env.PORT);
     expect(up.checks.postgres!.detail).toMatch(/^embedded/);
     expect(up.checks.chain!.detail).toMatch(/^chain 31337/);
-    expect(output).toContain(`http://127.0.0.1:${env.PORT}/chat`);
+    expect(first.output()).toContain(`http://127.0.0.1:${env.PORT}/chat`);
     const contracts = up.checks.contracts!.detail.replace(/ \(\d+ ms\)$/, '');
 
     // Contribute a dataset through the web chat.
     const chatId = crypto.randomUUID();
     const form = new FormData();
     form.append('file', new Blob(['word,meaning\ncaravan,a group travelling together\n']), 'glossary.csv');
-    expect((await fetch(`http://127.0.0.1:${env.PORT}/chat/api/upload?chatId=${chatId}`, { method: 'POST', body: form })).status).toBe(202);
+    const upload = await fetch(`http://127.0.0.1:${env.PORT}/chat/api/upload?chatId=${chatId}&access=open`, { method: 'POST', body: form });
+    expect(upload.ok, `upload answered ${upload.status}`).toBe(true);
     const receiptText = await eventually(async () => {
       const res = await fetch(`http://127.0.0.1:${env.PORT}/chat/api/messages?chatId=${chatId}`);
       const { messages } = (await res.json()) as { messages: Array<{ text: string }> };
       return messages.find((m) => m.text.startsWith('✅ Dataset'))?.text;
-    }, 30_000, 'receipt');
+    }, 30_000, 'the dataset receipt in the web chat');
+    const datasetId = /✅ Dataset (\S+)/.exec(receiptText)![1]!;
     const block = Number(/block (\d+)/.exec((await health(env.PORT))!.checks.chain!.detail)![1]);
 
-    expect(await ctrlC(first)).toBe(0);
-    expect(output).toContain('stopped cleanly');
-    for (const p of [env.PORT, env.ANVIL_PORT, env.EMBEDDED_PG_PORT, env.EMBEDDED_REDIS_PORT]) expect(await portOpen(p)).toBe(false);
-    expect(fs.existsSync(path.join(home, 'chain.json'))).toBe(true);
+    // The lock names the node process running bin/caravan.ts and the three services.
+    const stack = readStack(home);
+    expect(commandLine(stack.pid)).toContain('bin/caravan.ts');
+    expect(stack.children.map((c) => c.name).sort()).toEqual(['anvil', 'postgres', 'redis-server']);
+    for (const c of stack.children) expect(isRunning(c.pid), c.name).toBe(true);
 
-    // Second start: same data, same chain, no redeploy.
-    const second = start(env);
-    const again = await eventually(async () => {
-      const h = await health(env.PORT);
-      return h?.ok ? h : undefined;
-    }, 120_000, `health after restart; output:\n${output}`);
+    // A second start on the same home is refused, and the first one keeps running.
+    const second = npmStart(home, env);
+    expect((await second.exited).code).toBe(1);
+    expect(second.output()).toContain(`Another Caravan stack is running from ${home} (pid ${stack.pid})`);
+    expect((await health(env.PORT))?.ok).toBe(true);
+    expect(readStack(home).pid).toBe(stack.pid);
+
+    // SIGKILL of the stack's node process: it cannot stop anything itself; its watchdog does.
+    process.kill(stack.pid, 'SIGKILL');
+    await first.exited;
+    await eventually(async () => stack.children.every((c) => !isRunning(c.pid)), 15_000, 'the services to stop after the SIGKILL');
+    await everythingGone(stack, env);
+
+    // The next start cleans what is left of the dead stack and carries on with the same data.
+    const third = npmStart(home, env);
+    const again = await healthy(third, env.PORT);
+    expect(third.output()).toContain('cleaned up leftovers of a Caravan stack that did not stop cleanly');
+    expect(third.output()).not.toMatch(/postmaster\.pid/);
     expect(again.checks.contracts!.detail.replace(/ \(\d+ ms\)$/, '')).toBe(contracts);
     expect(Number(/block (\d+)/.exec(again.checks.chain!.detail)![1])).toBeGreaterThanOrEqual(block);
-    expect(output).not.toContain('contracts deployed');
-    const id = Number(/Dataset #(\d+)/.exec(receiptText)![1]);
-    const ds = await fetch(`http://127.0.0.1:${env.PORT}/v1/datasets/${id}`);
-    expect(await ds.json()).toMatchObject({ id, name: 'glossary.csv', status: 'approved' });
-    expect(await ctrlC(second)).toBe(0);
+    expect(third.output()).not.toContain('contracts deployed');
+    const ds = await fetch(`http://127.0.0.1:${env.PORT}/v1/datasets/${datasetId}`);
+    expect(await ds.json()).toMatchObject({ id: datasetId, name: 'glossary.csv', status: 'approved' });
+
+    // Ctrl-C stops everything cleanly and releases the home.
+    const running = readStack(home);
+    expectCleanExit(await ctrlC(third), third);
+    await everythingGone(running, env);
+    expect(fs.existsSync(path.join(home, 'stack.json'))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'chain.json'))).toBe(true);
+  });
+
+  it('removes a stale postmaster.pid (its server long gone) and starts', async () => {
+    const home = makeHome();
+    const env = await ports();
+    // A cluster that was running when its machine went down: its lock file names a dead pid.
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(home, 'pg'), port: Number(env.EMBEDDED_PG_PORT) });
+    const lockFile = fs.readFileSync(path.join(home, 'pg', 'postmaster.pid'), 'utf8');
+    await pg.stop();
+    const gone = spawn('true');
+    await new Promise((r) => gone.once('exit', r));
+    fs.writeFileSync(path.join(home, 'pg', 'postmaster.pid'), lockFile.replace(/^\d+/, String(gone.pid)));
+
+    const run = npmStart(home, env);
+    await healthy(run, env.PORT);
+    expect(run.output()).toContain('removed a stale postmaster.pid');
+    const stack = readStack(home);
+    expectCleanExit(await ctrlC(run), run);
+    await everythingGone(stack, env);
   });
 
   it('refuses a wrong setting at start, naming the variable', async () => {
-    const proc = start({ PORT: 'eighty' });
-    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-    expect(code).toBe(1);
-    expect(output).toContain('Invalid configuration.');
-    expect(output).toMatch(/PORT: /);
+    const run = npmStart(makeHome(), { PORT: 'eighty' });
+    expect((await run.exited).code).toBe(1);
+    expect(run.output()).toContain('Invalid configuration.');
+    expect(run.output()).toMatch(/PORT: /);
   });
 });
