@@ -41,7 +41,8 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
     telegram.sendText(user, '/start');
     const msg = await telegram.waitForMessage(user.id, (m) => m.text.includes('Welcome'));
     expect(msg.text).toContain(`Welcome, ${user.first_name}`);
-    expect(telegram.calls.some((c) => c.method === 'setMyCommands')).toBe(true);
+    // The menu is the registry: the same commands as on Discord and the web page.
+    expect(telegram.myCommands.at(-1)?.commands.map((c) => c.command)).toEqual(rt.core.commands.map((c) => c.name));
   });
 
   it('takes a CSV to a stored, encrypted dataset and a receipt that is on-chain and locked', async () => {
@@ -51,13 +52,20 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
     const csv = Buffer.from('question,answer\n"What is a receipt?","A non-transferable share, on-chain"\nWho owns it?,The contributor\n');
     telegram.sendDocument(user, { fileName: 'legal-qa.csv', bytes: csv, mimeType: 'text/csv' });
 
+    // Who may build on it: asked with two buttons; the answer edits the question.
+    const question = await telegram.waitForMessage(user.id, (m) => m.text.startsWith('Who may build assistants on legal-qa.csv'));
+    expect(question.markup?.flat().map((b) => b.text)).toEqual(['🌐 Open', '🔒 Private']);
+    const press = telegram.pressButton(user, question, question.markup![0]![0]!.callback_data!);
+    await telegram.waitForCallbackAnswer(press);
+    await telegram.waitForMessage(user.id, (m) => m.message_id === question.message_id && m.text.includes('legal-qa.csv is open'));
+
     const done = await telegram.waitForMessage(user.id, (m) => m.text.startsWith('✅ Dataset'));
     // The acknowledgement came at once and was edited through the stages.
     expect(done.history[0]).toMatch(/^📥 legal-qa\.csv\n⏳ Queued/);
     expect(done.history.some((t) => t.includes('⏳ Registering on-chain'))).toBe(true);
     expect(done.history.length).toBeGreaterThanOrEqual(3);
 
-    const datasetId = Number(/Dataset #(\d+)/.exec(done.text)![1]);
+    const datasetId = /Dataset (ds_[0-9a-z]{10})/.exec(done.text)![1]!;
     const sha = /sha256: (0x[0-9a-f]{64})/.exec(done.text)![1] as Hex;
     const receiptId = BigInt(/Receipt #(\d+)/.exec(done.text)![1]!);
     const holder = /holder: (0x[0-9a-fA-F]{40})/.exec(done.text)![1] as Address;
@@ -77,7 +85,8 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
     expect((await publicClient.getTransactionReceipt({ hash: tx })).status).toBe('success');
 
     // At rest the blob is ciphertext; decrypting with the wrapped key gives back the upload.
-    const [row] = await rt.database.db.select().from(datasets).where(sql`${datasets.id} = ${datasetId}`);
+    const [row] = await rt.database.db.select().from(datasets).where(sql`${datasets.publicId} = ${datasetId}`);
+    expect(row!.access).toBe('open');
     const blobs = createFsBlobStore(path.join(rt.home, 'blobs'));
     const stored = (await blobs.get(row!.storageKey))!;
     expect(stored.includes(Buffer.from('non-transferable'))).toBe(false);
@@ -86,7 +95,7 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
 
     telegram.sendText(user, '/datasets');
     const list = await telegram.waitForMessage(user.id, (m) => m.text.startsWith('📚'));
-    expect(list.text).toContain(`#${datasetId} legal-qa.csv`);
+    expect(list.text).toContain(`${datasetId} legal-qa.csv`);
     expect(list.text).toContain(`receipt #${receiptId}`);
   });
 
@@ -98,7 +107,8 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
     const before = await counts();
     telegram.sendDocument(user, { fileName: 'facts-again.jsonl', bytes });
     const second = await telegram.waitForMessage(user.id, (m) => m.message_id !== first.message_id && finalText(m));
-    expect(second.text).toMatch(/^ℹ️ facts-again\.jsonl has the same content as dataset #\d+/);
+    const firstId = /Dataset (ds_[0-9a-z]{10})/.exec(first.text)![1]!;
+    expect(second.text).toContain(`ℹ️ facts-again.jsonl has the same content as dataset ${firstId}`);
     expect(second.text).toContain('no second receipt');
     expect(await counts()).toEqual(before);
 
@@ -111,6 +121,13 @@ describe('journey 1: Telegram upload → on-chain receipt', () => {
       fromBlock: 0n,
     });
     expect(issued).toHaveLength(1);
+
+    // Someone else sending the same content learns nothing about whose it is.
+    const other = newUser();
+    telegram.sendDocument(other, { fileName: 'copy.jsonl', bytes });
+    const theirs = await telegram.waitForMessage(other.id, (m) => finalText(m));
+    expect(theirs.text).toMatch(/^ℹ️ copy\.jsonl has the same content as a dataset already on Caravan/);
+    expect(theirs.text).not.toContain(firstId);
   });
 
   const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');

@@ -48,12 +48,38 @@ describe('journey 2 on Telegram', () => {
       ),
     });
     const receipt = await telegram.waitForMessage(user.id, (m) => m.text.startsWith('✅ Dataset'));
-    const datasetId = /Dataset #(\d+)/.exec(receipt.text)![1];
+    const datasetId = /Dataset (ds_[0-9a-z]{10})/.exec(receipt.text)![1]!;
 
-    expect((await say('/newassistant')).text).toContain('step 1/9');
-    const answers = ['Trail Guide', '/skip', 'A desert guide who answers from the trail notes.', '/skip', '/skip', datasetId!, 'public', '0'];
-    for (const [i, answer] of answers.entries()) expect((await say(answer)).text).toContain(`step ${i + 2}/9`);
-    const training = await say('/create');
+    // The card form arrives as short guided steps: one field per message, /skip for optional ones.
+    expect((await say('/newassistant')).text).toContain('step 1/5');
+    const prompt = (await telegram.waitForMessage(user.id, (m) => m.text.startsWith('📝 New assistant — 1/5'))).text;
+    expect(prompt).toContain('Name');
+    expect((await say('x')).text).toMatch(/⚠️ Name needs at least 2 characters/);
+    expect((await say('Trail Guide')).text).toContain('2/5');
+    expect((await say('/skip')).text).toContain('3/5');
+    expect((await say('A desert guide who answers from the trail notes.')).text).toContain('4/5');
+    expect((await say('/skip')).text).toContain('5/5');
+    const pick = await say('/skip');
+    expect(pick.text).toContain('step 2/5');
+    // A multi-choice select is a keyboard of toggles (☐/☑), kept in step with each press.
+    const toggle = pick.markup!.flat().find((b) => b.text.includes(datasetId))!;
+    expect(toggle.text).toMatch(/^☐ /);
+    await telegram.waitForCallbackAnswer(telegram.pressButton(user, pick, toggle.callback_data!));
+    const toggled = await telegram.waitForMessage(user.id, (m) => m.message_id === pick.message_id && m.text.includes(`Chosen: ${datasetId}`));
+    expect(toggled.markup!.flat().find((b) => b.text.includes(datasetId))!.text.startsWith('☑')).toBe(true);
+    const press = async (label: string) => {
+      const current = telegram.messagesTo(user.id).find((m) => m.message_id === pick.message_id)!;
+      const button = current.markup!.flat().find((b) => b.text.includes(label))!;
+      const before = current.history.length;
+      await telegram.waitForCallbackAnswer(telegram.pressButton(user, current, button.callback_data!));
+      return telegram.waitForMessage(user.id, (m) => m.message_id === pick.message_id && m.history.length > before);
+    };
+    expect((await press('Continue')).text).toContain('step 3/5');
+    expect((await press('Public')).text).toContain('step 4/5');
+    expect((await press('Free')).text).toContain('step 5/5');
+    const seen = telegram.messagesTo(user.id).length;
+    await press('Create and train');
+    const training = await telegram.waitForMessage(user.id, (m) => telegram.messagesTo(user.id).indexOf(m) >= seen && m.text.startsWith('🧠 Training Trail Guide'));
     expect(training.text).toMatch(/^🧠 Training Trail Guide/);
 
     const ready = await telegram.waitForMessage(user.id, (m) => m.text.startsWith('✅ Trail Guide is ready'), 90_000);
@@ -65,7 +91,7 @@ describe('journey 2 on Telegram', () => {
 
     // The on-chain registration arrives on its own; wait for it so it is not taken for an answer.
     await telegram.waitForMessage(user.id, (m) => m.text.startsWith('🧾 Trail Guide is on-chain'), 30_000);
-    const assistantId = /assistant #(\d+)/.exec(ready.text)![1];
+    const assistantId = /\((as_[0-9a-z]{10})\)/.exec(ready.text)![1];
     await say(`/use ${assistantId}`);
     const answer = await say('When do caravans leave?');
     expect(answer.text).toContain('Caravans leave at dawn');

@@ -25,7 +25,8 @@ export function inlineKeyboardOf(reply: Reply): InlineKeyboardMarkup | undefined
       continue;
     }
     const s = row.select;
-    const multi = s.max > 1;
+    // Several choices, or none allowed: each option toggles; otherwise pressing one chooses it.
+    const multi = s.max > 1 || s.min === 0;
     const chosen = new Set(s.selected ?? []);
     const buttons = s.options.map((o) => ({
       text: multi ? `${chosen.has(o.value) ? '☑' : '☐'} ${o.label}` : o.label,

@@ -29,7 +29,10 @@ export type ReplySelect = {
   id: string;
   placeholder: string;
   options: SelectOption[];
-  /** Fewest and most options that may be chosen (1 and 1 for a single choice). */
+  /**
+   * Fewest and most options that may be chosen: 1 and 1 for a single choice; with `min` 0 or
+   * `max` above 1 each option can be chosen and unchosen (Telegram shows toggles).
+   */
   min: number;
   max: number;
   /** Values shown as already chosen. */

@@ -86,6 +86,9 @@ export async function ingestUpload(deps: IngestUploadDeps, params: IngestUploadP
 
   try {
     const dataset = await db.transaction(async (tx) => {
+      // The uploader may choose open/private while this runs: read the choice under the row's lock
+      // (setUploadAccess takes the same lock), so the dataset starts with the latest one.
+      const [current] = await tx.select({ access: uploads.access }).from(uploads).where(eq(uploads.id, upload.id)).for('update');
       const [row] = await tx
         .insert(datasets)
         .values({
@@ -100,7 +103,7 @@ export async function ingestUpload(deps: IngestUploadDeps, params: IngestUploadP
           storageKey,
           wrappedKey: wrapKey(deps.masterKey, dataKey, `dataset:${sha256}`),
           status: 'pending_review',
-          access: upload.access ?? 'private',
+          access: current?.access ?? 'private',
         })
         .returning();
       await tx
