@@ -43,6 +43,9 @@ export type SpawnManagedParameters = {
  */
 export async function spawnManaged(params: SpawnManagedParameters): Promise<ManagedProcess> {
   const { name, command, args, ready, timeoutMs = 60_000, stopSignal = 'SIGTERM', watchdog } = params;
+  // A closed watchdog means this process is stopping (Ctrl-C during start-up): a service started
+  // now would be guarded by nothing and outlive it.
+  if (watchdog?.closed) throw new ServiceError(`Not starting ${name}: this process is stopping.`);
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...params.options, detached: true });
   if (child.pid !== undefined) watchdog?.watch(child.pid, stopSignal);
   const lines: string[] = [];

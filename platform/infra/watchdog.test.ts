@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRunning } from './process.ts';
+import { isRunning, spawnManaged } from './process.ts';
+import { startWatchdog } from './watchdog.ts';
 
 const PROCESS_TS = new URL('./process.ts', import.meta.url).href;
 const WATCHDOG_TS = new URL('./watchdog.ts', import.meta.url).href;
@@ -125,6 +126,16 @@ describe('startWatchdog', () => {
     const pid = Number(/closed (\d+)/.exec(out)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('guards nothing new once closed: a service is not started under it', async () => {
+    const watchdog = startWatchdog();
+    expect(watchdog.closed).toBe(false);
+    await watchdog.close();
+    expect(watchdog.closed).toBe(true);
+    await expect(
+      spawnManaged({ name: 'sleeper', command: process.execPath, args: ['-e', ''], ready: async () => true, watchdog }),
+    ).rejects.toThrow('Not starting sleeper: this process is stopping.');
   });
 
   it('does not keep its parent alive', async () => {

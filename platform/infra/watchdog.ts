@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 export type Watchdog = {
   /** Pid of the watchdog process. */
   readonly pid: number;
+  /** True once close() was called (or the watchdog died): it guards nothing new. */
+  readonly closed: boolean;
   /**
    * Guards the process group led by `pid`: if this process dies, `signal` goes to `pid`, then
    * SIGKILL to its group if it has not exited within about 10 s.
@@ -58,6 +60,9 @@ export function startWatchdog(): Watchdog {
   return {
     get pid() {
       return child.pid ?? -1;
+    },
+    get closed() {
+      return !stdin.writable;
     },
     watch: (pid, signal) => send({ op: 'watch', pid, signal }),
     forget: (pid) => send({ op: 'forget', pid }),
