@@ -5,17 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Address, Hex } from 'viem';
 import { assetRegistryAbi, receiptsAbi } from '../contracts/bindings/index.ts';
-import { HELP } from '../bots/core/messages.ts';
-import { COMMANDS } from '../bots/core/handleCommand.ts';
-import { createDiscordOutbox, createDiscordRest, openDiscordDm } from '../bots/discord/discordOutbox.ts';
+import { createDiscordOutbox, createDiscordRest } from '../bots/discord/discordOutbox.ts';
+import { helpText } from '../bots/core/createChatCore.ts';
+import { INTRO } from '../bots/core/commands/start.ts';
 import { DiscordApiError, DiscordDmClosedError } from '../bots/discord/errors.ts';
 import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
-import { limitsFrom } from '../bin/runtime.ts';
 import { ConfigError } from '../platform/errors.ts';
-import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { createLogger } from '../platform/log.ts';
 import { FakeDiscord, type FakeDiscordUser } from './fakes/fakeDiscord.ts';
-import { startTestRuntime, storedCounts, type TestRuntime } from './helpers/testRuntime.ts';
+import { eventually, startTestRuntime, storedCounts, type TestRuntime } from './helpers/testRuntime.ts';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -44,12 +42,21 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
 
   const counts = () => storedCounts(rt);
 
-  it('connects through the gateway and registers the slash commands, /upload with a required attachment', () => {
+  it('connects through the gateway and registers the registry as slash commands with typed options', async () => {
     expect(discord.connected).toBe(true);
     expect(discord.identifies[0]).toMatchObject({ token: discord.token });
-    expect(discord.commands.map((c) => c.name).sort()).toEqual([...Object.keys(COMMANDS), 'upload'].sort());
+    await eventually(async () => discord.commands.length > 0, 10_000, 'slash commands');
+    expect(discord.commands.map((c) => c.name)).toEqual(rt.core.commands.map((c) => c.name));
     const upload = discord.commands.find((c) => c.name === 'upload')!;
-    expect(upload.options).toEqual([expect.objectContaining({ name: 'file', type: 11, required: true })]);
+    expect(upload.options).toEqual([
+      expect.objectContaining({ name: 'file', type: 11, required: true }),
+      expect.objectContaining({ name: 'access', type: 3, required: false, choices: [expect.objectContaining({ value: 'open' }), expect.objectContaining({ value: 'private' })] }),
+    ]);
+    const ask = discord.commands.find((c) => c.name === 'ask')!;
+    expect(ask.options).toEqual([
+      expect.objectContaining({ name: 'assistant', type: 3, required: true, autocomplete: true }),
+      expect.objectContaining({ name: 'question', type: 3, required: true, max_length: 2000 }),
+    ]);
   });
 
   it('greets on /start by global name and answers /help with the core help text', async () => {
@@ -57,10 +64,11 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
     const { channelId } = discord.slash(user, 'start');
     const welcome = await discord.waitForMessage(channelId, (m) => m.content.includes('Welcome'));
     expect(welcome.content).toContain(`Welcome, ${user.global_name}`);
-    expect(welcome.ephemeral).toBe(true);
+    // A DM is private already: answers stay, rather than vanishing as ephemeral ones do.
+    expect(welcome.ephemeral).toBe(false);
 
     discord.slash(user, 'help');
-    const help = await discord.waitForMessage(channelId, (m) => m.content === HELP);
+    const help = await discord.waitForMessage(channelId, (m) => m.content === helpText(rt.core.commands, INTRO));
     expect(help.via).toBe('interaction');
   });
 
@@ -86,16 +94,20 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
     const { channelId } = discord.slash(user, 'upload', { file: { fileName: 'legal-qa.csv', bytes: csv, contentType: 'text/csv' } });
 
     const done = await discord.waitForMessage(channelId, (m) => m.content.startsWith('✅ Dataset'));
-    // The deferred answer became the progress message, visible to all, then workers edited it by channel.
+    // The interaction's answer is the progress message, visible to all, then workers edit it by channel.
     expect(done.ephemeral).toBe(false);
+    expect(done.via).toBe('interaction');
     expect(done.history[0]).toMatch(/^📥 legal-qa\.csv\n⏳ Queued/);
     expect(done.history.some((t) => t.includes('⏳ Registering on-chain'))).toBe(true);
-    expect(done.edits[0]).toBe('webhook');
-    expect(done.edits.slice(1).every((e) => e === 'channel')).toBe(true);
+    expect(done.edits.every((e) => e === 'channel')).toBe(true);
     expect(done.edits.length).toBeGreaterThanOrEqual(3);
+    // The open/private question came to the uploader alone, with two buttons.
+    const question = await discord.waitForMessage(channelId, (m) => m.content.startsWith('Who may build assistants on legal-qa.csv'));
+    expect(question.ephemeral).toBe(false);
+    expect(question.components).toHaveLength(1);
     expect(discord.downloads.get('legal-qa.csv')).toBe(1);
 
-    const datasetId = Number(/Dataset #(\d+)/.exec(done.content)![1]);
+    const datasetId = /Dataset (ds_[0-9a-z]{10})/.exec(done.content)![1]!;
     const sha = /sha256: (0x[0-9a-f]{64})/.exec(done.content)![1] as Hex;
     const receiptId = BigInt(/Receipt #(\d+)/.exec(done.content)![1]!);
     const holder = /holder: (0x[0-9a-fA-F]{40})/.exec(done.content)![1] as Address;
@@ -112,14 +124,20 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
 
     // The uploader is a Discord identity of their own.
     const owner = await rt.database.db.execute<{ platform: string; external_id: string }>(
-      sql`select i.platform, i.external_id from datasets d join identities i on i.user_id = d.owner_id where d.id = ${datasetId}`,
+      sql`select i.platform, i.external_id from datasets d join identities i on i.user_id = d.owner_id where d.public_id = ${datasetId}`,
     );
     expect(owner.rows).toEqual([{ platform: 'discord', external_id: user.id }]);
 
     discord.slash(user, 'datasets');
     const list = await discord.waitForMessage(channelId, (m) => m.content.startsWith('📚'));
-    expect(list.ephemeral).toBe(true);
-    expect(list.content).toContain(`#${datasetId} legal-qa.csv`);
+    expect(list.ephemeral).toBe(false);
+    // In a server channel, what is yours is shown to you alone.
+    const where = discord.guildChannel();
+    discord.slash(user, 'datasets', { where });
+    const mine = await discord.waitForMessage(where.channelId, (m) => m.content.startsWith('📚'));
+    expect(mine.ephemeral).toBe(true);
+    expect(mine.content).toContain(`${datasetId} legal-qa.csv`);
+    expect(list.content).toContain(`${datasetId} legal-qa.csv`);
     expect(list.content).toContain(`receipt #${receiptId}`);
   });
 
@@ -180,14 +198,7 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
 
   it('refuses to start with a token Discord rejects, naming DISCORD_TOKEN', async () => {
     const transport = createDiscordTransport({ token: 'not-the-token', apiRoot: discord.apiRoot });
-    const deps = {
-      db: rt.database.db,
-      masterKey: loadMasterKey({ home: rt.home }),
-      queues: rt.queues,
-      limits: limitsFrom(rt.config),
-      status: rt.status,
-      log: createLogger({ level: 'silent', pretty: false }),
-    };
+    const deps = { core: rt.core, log: createLogger({ level: 'silent', pretty: false }) };
     try {
       const err = await transport.start(deps).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConfigError);
@@ -204,13 +215,13 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
       const user = newUser();
       discord.dmChannelOf(user);
       const rest = createDiscordRest({ token: discord.token, apiRoot: discord.apiRoot });
-      const target = await openDiscordDm(rest, user.id);
+      const target = await createDiscordOutbox(rest).directChat(user.id);
       expect(target).toEqual({ transport: 'discord', chatId: discord.dmChannelOf(user) });
 
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-      const id = await outbox().send(target, 'Loss plot', { png, fileName: 'loss.png' });
-      await outbox().edit({ ...target, messageId: id }, 'Loss plot (final)');
-      await outbox().edit({ ...target, messageId: id }, 'Loss plot (final)');
+      const id = await outbox().send(target, { text: 'Loss plot', image: { png, fileName: 'loss.png' } });
+      await outbox().edit({ ...target, messageId: id }, { text: 'Loss plot (final)' });
+      await outbox().edit({ ...target, messageId: id }, { text: 'Loss plot (final)' });
       const msg = discord.messagesIn(target.chatId).find((m) => m.id === id)!;
       expect(msg.history).toEqual(['Loss plot', 'Loss plot (final)', 'Loss plot (final)']);
       expect(msg.files).toEqual([{ fileName: 'loss.png', bytes: png }]);
@@ -219,7 +230,7 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
     it('cuts text to Discord’s 2000 characters instead of failing', async () => {
       const user = newUser();
       const target = { transport: 'discord' as const, chatId: discord.dmChannelOf(user) };
-      const id = await outbox().send(target, '🧾'.repeat(1500));
+      const id = await outbox().send(target, { text: '🧾'.repeat(1500) });
       const msg = discord.messagesIn(target.chatId).find((m) => m.id === id)!;
       expect(msg.content.length).toBeLessThanOrEqual(2000);
       expect(msg.content.endsWith('…')).toBe(true);
@@ -229,11 +240,11 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
       const user = newUser();
       const target = { transport: 'discord' as const, chatId: discord.dmChannelOf(user) };
       discord.closeDms(user);
-      const err = await outbox().send(target, 'You earned 0.42 USDC').catch((e: unknown) => e);
+      const err = await outbox().send(target, { text: 'You earned 0.42 USDC' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DiscordDmClosedError);
       expect(err).toMatchObject({ code: 50007, status: 403, retryable: false });
 
-      const edit = await outbox().edit({ ...target, messageId: '1' }, 'x').catch((e: unknown) => e);
+      const edit = await outbox().edit({ ...target, messageId: '1' }, { text: 'x' }).catch((e: unknown) => e);
       expect(edit).toBeInstanceOf(DiscordApiError);
       expect(edit).toMatchObject({ code: 10008, retryable: false });
       expect((edit as Error).message).toContain('the message no longer exists');
