@@ -44,6 +44,26 @@ describe.skipIf(!hasChromium)('web chat page in a browser', () => {
     expect(await done.textContent()).toMatch(/Receipt #\d+ for asset #\d+/);
     expect(await page.locator('.msg.me', { hasText: '📎 glossary.csv' }).count()).toBe(1);
 
+    // Buttons: the open/private question is answered with a click, and the message shows the choice.
+    const question = page.locator('.msg.bot', { hasText: 'Who may build assistants on glossary.csv' });
+    await question.getByRole('button', { name: '🌐 Open' }).click();
+    await page.locator('.msg.bot', { hasText: 'glossary.csv is open' }).waitFor({ timeout: 10_000 });
+
+    // A form: the wizard's card is filled in on the page and submitted.
+    await page.fill('#text', '/newassistant');
+    await page.press('#text', 'Enter');
+    const form = page.locator('form.fill').last();
+    await form.waitFor({ timeout: 10_000 });
+    await form.locator('input[name=name]').fill('Glossary Bot');
+    await form.locator('textarea[name=instructions]').fill('Explains the words of the glossary.');
+    await form.getByRole('button', { name: 'Submit' }).click();
+    // A select of several choices renders as checkboxes with an Apply button.
+    const step = page.locator('.msg.bot', { hasText: 'step 2/5' });
+    await step.waitFor({ timeout: 10_000 });
+    await step.locator('.choices input[type=checkbox]').first().check();
+    await step.getByRole('button', { name: /^Apply/ }).click();
+    await page.locator('.msg.bot', { hasText: /Chosen: ds_/ }).waitFor({ timeout: 10_000 });
+
     await page.fill('#text', '/datasets');
     await page.press('#text', 'Enter');
     await page.locator('.msg.bot', { hasText: '📚 Your datasets' }).waitFor({ timeout: 10_000 });
