@@ -12,6 +12,7 @@ import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { startDevServices } from './devServices.ts';
 import { startRuntime, type RuntimeEndpoints, type RuntimeOptions } from './runtime.ts';
 import { handleShutdown } from './shutdown.ts';
+import { validatorsCommand } from './validators.ts';
 
 const USAGE = `caravan <command>
 
@@ -21,6 +22,8 @@ const USAGE = `caravan <command>
   bots               the Telegram / Discord bots whose tokens are set
   migrate            apply database migrations
   deploy             deploy the contracts to RPC_URL (once per chain)
+  validators add|remove|list [<transport>:<user id>]
+                     appoint or dismiss the people who review uploads (DATABASE_URL, or the running dev stack)
 `;
 
 function configuredEndpoints(config: Config): RuntimeEndpoints {
@@ -57,6 +60,9 @@ async function startStack(config: Config, log: Logger) {
     shutdown.defer(() => runtime.stop());
     return { services, runtime };
   } catch (err) {
+    // Ctrl-C (or a crash) during start-up: what failed was cut short by the stop, which exits
+    // this process once done. That is no start-up error of its own.
+    if (shutdown.requested) return new Promise<never>(() => {});
     await shutdown.stop();
     throw err;
   }
@@ -132,6 +138,8 @@ async function main(argv: string[]) {
       process.stdout.write(`${deployed ? 'deployed' : 'already deployed'}: ${JSON.stringify(addresses)}\n`);
       return;
     }
+    case 'validators':
+      return validatorsCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       process.exitCode = 2;

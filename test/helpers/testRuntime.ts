@@ -14,7 +14,14 @@ import { createDatabase, migrateDatabase, type Database } from '../../platform/d
 import { connectChain, type ChainDeps } from '../../platform/chain/clients.ts';
 import { deployCaravan } from '../../contracts/script/deploy.ts';
 
-export type TestRuntime = Runtime & { home: string; databaseUrl: string; close(): Promise<void> };
+export type TestRuntime = Runtime & {
+  home: string;
+  databaseUrl: string;
+  /** Stops everything and removes the database and home. */
+  close(): Promise<void>;
+  /** Stops this runtime and starts a new one on the same database, home, queues and chain (a restart). */
+  restart(): Promise<TestRuntime>;
+};
 
 /** Creates a fresh database on the shared test PostgreSQL; returns its URL and a drop function. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -67,22 +74,25 @@ export async function startTestRuntime(
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, pretty: false });
-  const runtime = await startRuntime(
-    config,
-    { databaseUrl: database.url, redisUrl, rpcUrl, operatorKey: await fundedOperatorKey() },
-    log,
-    { allowDeploy: true, ...options },
-  );
-  return {
-    ...runtime,
-    home,
-    databaseUrl: database.url,
-    async close() {
-      await runtime.stop();
-      await database.drop();
-      fs.rmSync(home, { recursive: true, force: true });
-    },
+  const endpoints = { databaseUrl: database.url, redisUrl, rpcUrl, operatorKey: await fundedOperatorKey() };
+  const launch = async (): Promise<TestRuntime & { config: Config }> => {
+    const runtime = await startRuntime(config, endpoints, log, { allowDeploy: true, ...options });
+    return {
+      ...runtime,
+      home,
+      databaseUrl: database.url,
+      async close() {
+        await runtime.stop();
+        await database.drop();
+        fs.rmSync(home, { recursive: true, force: true });
+      },
+      async restart() {
+        await runtime.stop();
+        return launch();
+      },
+    };
   };
+  return launch();
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
