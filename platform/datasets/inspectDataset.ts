@@ -1,5 +1,5 @@
 import { DatasetRejectedError, parseCsv, type DatasetFormat } from './validateDataset.ts';
-import { estimateDistinctCount, estimateJaccard, minhashSignature } from './minhash.ts';
+import { estimateDistinctCount, estimateJaccard, hashRow, minhashOfHashes } from './minhash.ts';
 
 /** What a column's non-empty values look like. `mixed`: JSONL values of different JSON kinds. */
 export type ColumnType = 'number' | 'boolean' | 'date' | 'text' | 'object' | 'list' | 'mixed' | 'empty';
@@ -132,7 +132,7 @@ export function inspectDataset(params: InspectDatasetParameters, options: Inspec
     read = readText(params.format, lines, (rows = createRowTally(params.format, locate)));
   }
 
-  const signature = minhashSignature(rows.distinct.keys());
+  const signature = minhashOfHashes(rows.rowHashes());
   const picked = pickSpread(rows.pickable, sampleCount);
   const samples = picked.map((ordinal) => ({ location: locate(ordinal), text: cut(read.display(ordinal), maxSampleChars) }));
   const findings = [...nearDuplicateFindings(signature, options.others ?? []), ...rowFindings(rows, params.format)];
@@ -166,25 +166,35 @@ function createRowTally(format: DatasetFormat, locate: (ordinal: number) => stri
     repeats: { count: 0, locations: [] } as Tally,
     /** The first repeat, for the message ("row 40 is the same as row 3"). */
     firstRepeat: null as { location: string; of: string } | null,
-    /** Distinct non-empty rows → the ordinal of their first appearance. Also the MinHash input. */
-    distinct: new Map<string, number>(),
+    /** Distinct non-empty rows, by their 64-bit hash (see `profileRow`) → their first ordinal. */
+    distinct: createRowSet(),
+    /** MinHash words ({@link hashRow}) of the distinct rows. */
+    hashes: new Uint32Array(1024),
+    distinctCount: 0,
     /** Ordinals (first appearances) of the rows that appear more than once. */
     repeated: new Set<number>(),
     /** Ordinals of the rows samples may show: non-empty first appearances. */
     pickable: [] as number[],
     found: { email: false, phone: false, card: false } as Record<PersonalDataKind, boolean>,
 
-    /** @param key the row as compared for repeats (whitespace-normalised); null for an empty row. */
-    add(ordinal: number, key: string | null): void {
-      if (key === null) {
-        // TXT/MD: blank lines separate paragraphs; they are normal, not empty rows.
-        if (format === 'csv' || format === 'jsonl') note(tally.empty, locate(ordinal));
-        return;
-      }
-      const first = tally.distinct.get(key);
-      if (first === undefined) {
-        tally.distinct.set(key, ordinal);
+    addEmpty(ordinal: number): void {
+      note(tally.empty, locate(ordinal));
+    },
+
+    /**
+     * @param key the row as compared for repeats (whitespace-normalised, fields joined by U+001F).
+     * @param p its profile (`profileRow`), for the hash.
+     */
+    add(ordinal: number, key: string, p: RowProfile): void {
+      const first = tally.distinct.firstOrAdd(p.hashA, p.hashB, ordinal);
+      if (first === -1) {
         tally.pickable.push(ordinal);
+        if (tally.distinctCount === tally.hashes.length) {
+          const grown = new Uint32Array(tally.hashes.length * 2);
+          grown.set(tally.hashes);
+          tally.hashes = grown;
+        }
+        tally.hashes[tally.distinctCount++] = hashRow(key);
       } else if (format === 'csv' || format === 'jsonl' || HAS_WORD.test(key)) {
         // Lines of only punctuation ("---", "```") repeat in any markdown; they are structure.
         tally.repeats.count++;
@@ -208,39 +218,165 @@ function createRowTally(format: DatasetFormat, locate: (ordinal: number) => stri
       if (found.card) note(tally.cards, location);
       found.email = found.phone = found.card = false;
     },
+
+    rowHashes: () => tally.hashes.subarray(0, tally.distinctCount),
   };
   return tally;
 }
 
 const HAS_WORD = /[\p{L}\p{N}]/u;
 
+/** Joins a row's fields in its key: U+001F (unit separator) cannot be typed, so fields never merge. */
+const FIELD_SEPARATOR = '\u001f';
+
+/** What one pass over a row's text finds. One object is reused for every row. */
+type RowProfile = {
+  /** 64-bit hash of the text, in two words; rows with equal hashes are taken as equal. */
+  hashA: number;
+  hashB: number;
+  /** Every field already trimmed, with single spaces: the text is its own key for repeats. */
+  squashed: boolean;
+  /** Nothing but whitespace and field separators. */
+  blank: boolean;
+  /** An '@', or 8 digits (the fewest in a phone number) in one run of digits and separators. */
+  mayHoldPersonalData: boolean;
+};
+
 /**
- * Trims and collapses whitespace runs: the form in which rows are compared for repeats. Most
- * values are already in that form; they are returned as they are, without a regex or a copy.
+ * One pass over a row (fields joined by U+001F) for everything the tally needs, because at
+ * 200,000 rows each extra pass over the text costs as much as MinHash's permutations.
+ *
+ * The hash has two 32-bit lanes with different multipliers, each finished with MurmurHash3's
+ * `fmix32`: two different rows of a 200,000-row file share it with probability about n²/2⁶⁵
+ * (10⁻⁹), which is what "exact duplicates" rests on.
  */
-function squash(s: string): string {
-  return isSquashed(s) ? s : s.replace(/\s+/g, ' ').trim();
-}
-
-function isBlankLine(s: string): boolean {
+function profileRow(s: string, p: RowProfile): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  let squashed = true;
+  let blank = true;
+  let pii = false;
+  let digits = 0;
+  let fieldStart = true;
+  let afterSpace = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13 && !(c >= 0x7f && /\s/.test(s[i]!))) return false;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+    if (c > 32 && c < 0x7f) {
+      blank = fieldStart = afterSpace = false;
+      if (c >= 48 && c <= 57) {
+        if (++digits >= 8) pii = true;
+      } else if (c === 64) pii = true;
+      // Phone numbers run on over these: "+49 (0)30 123-45.67".
+      else if (c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 43) digits = 0;
+    } else if (c === 32) {
+      if (fieldStart || afterSpace) squashed = false;
+      afterSpace = true;
+    } else if (c === 0x1f) {
+      if (afterSpace) squashed = false;
+      fieldStart = true;
+      afterSpace = false;
+      digits = 0;
+    } else if (c < 0x80 || isUnicodeSpace(c)) {
+      // A tab, a line break, a control character or a wide space: never in a squashed row.
+      squashed = false;
+      if (c !== 0xa0) digits = 0;
+      if (c >= 0x80 || c <= 32) afterSpace = true;
+      else blank = fieldStart = afterSpace = false; // U+007F
+    } else {
+      blank = fieldStart = afterSpace = false;
+      digits = 0;
+    }
   }
-  return true;
+  if (afterSpace) squashed = false;
+  p.hashA = fmix32(a) | 0;
+  p.hashB = fmix32(b ^ s.length) | 0;
+  p.squashed = squashed;
+  p.blank = blank;
+  p.mayHoldPersonalData = pii;
 }
 
-/** No whitespace but single spaces between other characters. */
-function isSquashed(s: string): boolean {
-  let prevSpace = true; // a space at the start needs trimming
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 32 && c < 0x7f) prevSpace = false;
-    else if (c === 32 && !prevSpace) prevSpace = true;
-    else if (c >= 0x7f && !/\s/.test(s[i]!)) prevSpace = false;
-    else return false;
-  }
-  return !prevSpace || s.length === 0;
+/** `\s` beyond ASCII, by code unit. */
+function isUnicodeSpace(c: number): boolean {
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Trims and collapses whitespace runs: the form in which rows are compared for repeats. */
+const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * Profiles a row and, when it was not already in squashed form, squashes it and hashes again,
+ * so that rows differing only in whitespace get the same hash. Returns the key.
+ */
+function keyOf(row: string, fields: string[] | null, p: RowProfile): string {
+  profileRow(row, p);
+  if (p.squashed || p.blank) return row;
+  const key = fields ? fields.map(squash).join(FIELD_SEPARATOR) : squash(row);
+  const pii = p.mayHoldPersonalData;
+  profileRow(key, p);
+  p.mayHoldPersonalData = pii; // from the original text, which is what gets scanned
+  return key;
+}
+
+const createProfile = (): RowProfile => ({ hashA: 0, hashB: 0, squashed: true, blank: true, mayHoldPersonalData: false });
+
+/**
+ * A set of 64-bit row hashes with the ordinal first seen for each: open addressing over typed
+ * arrays, because a Map of 200,000 fresh keys costs more than the rest of the pass (V8 hashes
+ * every key again and keeps it on the heap).
+ */
+function createRowSet() {
+  let mask = (1 << 14) - 1;
+  let hashA = new Int32Array(mask + 1);
+  let hashB = new Int32Array(mask + 1);
+  let first = new Int32Array(mask + 1).fill(-1);
+  let size = 0;
+  // Hashes are uniform already, so their low bits are the slot; probing is linear.
+  const slot = (a: number, b: number) => {
+    let i = b & mask;
+    while (first[i] !== -1 && (hashA[i] !== a || hashB[i] !== b)) i = (i + 1) & mask;
+    return i;
+  };
+  return {
+    /** The ordinal first seen with this hash, or -1 after recording `ordinal` for it. */
+    firstOrAdd(a: number, b: number, ordinal: number): number {
+      let i = slot(a, b);
+      if (first[i] !== -1) return first[i]!;
+      if (2 * (size + 1) > mask + 1) {
+        // Grow at half full, keeping probe runs short.
+        const [oldA, oldB, oldFirst] = [hashA, hashB, first];
+        mask = mask * 2 + 1;
+        hashA = new Int32Array(mask + 1);
+        hashB = new Int32Array(mask + 1);
+        first = new Int32Array(mask + 1).fill(-1);
+        for (let j = 0; j < oldFirst.length; j++) {
+          if (oldFirst[j] === -1) continue;
+          const k = slot(oldA[j]!, oldB[j]!);
+          hashA[k] = oldA[j]!;
+          hashB[k] = oldB[j]!;
+          first[k] = oldFirst[j]!;
+        }
+        i = slot(a, b);
+      }
+      hashA[i] = a;
+      hashB[i] = b;
+      first[i] = ordinal;
+      size++;
+      return -1;
+    },
+  };
 }
 
 type Reader = {
@@ -255,6 +391,7 @@ function readCsv(text: string, rows: RowTally): Reader {
   // rather than kept, which would hold every field of a 200,000-row file in memory.
   const startLine: number[] = [];
   let stats: ColumnStats[] = [];
+  const p = createProfile();
   let line = 1;
   for (const { fields, nextLine } of parseCsv(text)) {
     const start = line;
@@ -268,15 +405,16 @@ function readCsv(text: string, rows: RowTally): Reader {
     }
     const ordinal = startLine.length;
     startLine.push(start);
-    let blank = true;
-    let squashed = true;
+    const key = keyOf(fields.join(FIELD_SEPARATOR), fields, p);
+    if (p.blank) {
+      rows.addEmpty(ordinal);
+      continue;
+    }
     for (let c = 0; c < fields.length; c++) {
       const field = fields[c]!;
-      if (!isSquashed(field)) squashed = false;
-      const value = squashed ? field : field.trim();
+      const value = p.squashed ? field : field.trim();
       if (value === '') continue;
-      blank = false;
-      rows.scan(field);
+      if (p.mayHoldPersonalData) rows.scan(field);
       const col = stats[c];
       if (col) {
         col.filled++;
@@ -284,8 +422,7 @@ function readCsv(text: string, rows: RowTally): Reader {
         if (col.kinds !== TEXT) col.kinds |= kindOfText(value);
       }
     }
-    // U+001F (unit separator) cannot be typed, so fields never merge into one another.
-    rows.add(ordinal, blank ? null : (squashed ? fields : fields.map(squash)).join('\u001f'));
+    rows.add(ordinal, key, p);
     rows.endRow(ordinal);
   }
   const names = header ?? [];
@@ -308,10 +445,11 @@ function recordAt(text: string, line: number): string[] {
 function readJsonl(columns: string[] | null, lines: string[], lineOf: number[], rows: RowTally): Reader {
   const stats = new Map<string, ColumnStats>();
   for (const name of columns ?? []) stats.set(name, createColumnStats(name));
-  const scan = (v: unknown) => forEachLeaf(v, rows.scan);
+  const p = createProfile();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (isBlankLine(line)) continue; // blank lines between records are allowed and are not records
+    const key = keyOf(line, null, p);
+    if (p.blank) continue; // blank lines between records are allowed and are not records
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -331,11 +469,16 @@ function readJsonl(columns: string[] | null, lines: string[], lineOf: number[], 
       blank = false;
       col.filled++;
       col.kinds |= kindOfJson(v);
-      scan(v);
+      // The raw line is a fair first filter: escapes do not hide digits or an '@'.
+      if (p.mayHoldPersonalData) forEachLeaf(v, rows.scan);
+    }
+    if (blank) {
+      rows.addEmpty(ordinal);
+      continue;
     }
     // Compared as written (whitespace normalised), not re-serialised: a file comes from one
     // serialiser, and re-serialising 200,000 records would double the cost of the pass.
-    rows.add(ordinal, blank ? null : squash(line));
+    rows.add(ordinal, key, p);
     rows.endRow(ordinal);
   }
   return {
@@ -347,16 +490,17 @@ function readJsonl(columns: string[] | null, lines: string[], lineOf: number[], 
 function readText(format: 'txt' | 'md', lines: string[], rows: RowTally): Reader {
   let nonEmpty = 0;
   let chars = 0;
+  const p = createProfile();
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     if (line.endsWith('\r')) lines[i] = line = line.slice(0, -1);
-    const key = squash(line);
-    if (key !== '') {
-      nonEmpty++;
-      chars += line.length;
-      rows.scan(line);
-    }
-    rows.add(i, key === '' ? null : key);
+    const key = keyOf(line, null, p);
+    // Blank lines separate paragraphs: normal in text, neither empty rows nor repeats.
+    if (p.blank) continue;
+    nonEmpty++;
+    chars += line.length;
+    if (p.mayHoldPersonalData) rows.scan(line);
+    rows.add(i, key, p);
     rows.endRow(i);
   }
   return {

@@ -3,6 +3,8 @@ import { InputError } from '../errors.ts';
 import {
   estimateDistinctCount,
   estimateJaccard,
+  hashRow,
+  minhashOfHashes,
   minhashSignature,
   normaliseRow,
   signatureFromBytes,
@@ -59,6 +61,22 @@ describe('minhashSignature', () => {
     expect(empty.every((v) => v === 0xffffffff)).toBe(true);
     expect(estimateJaccard(empty, empty)).toBe(0);
     expect(estimateJaccard(empty, minhashSignature(['x']))).toBe(0);
+  });
+
+  it('gives each slot its own permutation, whatever the length (slot i depends on i only)', () => {
+    const items = rows(0, 300);
+    const eight = minhashSignature(items, 8);
+    expect(minhashSignature(items, 7)).toEqual(eight.subarray(0, 7));
+    expect(minhashSignature(items, 4)).toEqual(eight.subarray(0, 4));
+    expect(minhashSignature(items, 1)).toEqual(eight.subarray(0, 1));
+  });
+
+  it('is the signature of the rows’ hashRow words', () => {
+    const items = ['Alpha  beta', '', 'ΟΔΟΣ', 'gamma'];
+    expect(minhashOfHashes(items.map(hashRow))).toEqual(minhashSignature(items));
+    expect(minhashOfHashes(Uint32Array.from(items.filter((x) => x !== '').map(hashRow)))).toEqual(minhashSignature(items));
+    expect(hashRow('  \t ')).toBe(-1);
+    expect(hashRow('İstanbul  ŞEHİR')).toBe(hashRow(normaliseRow('İstanbul  ŞEHİR')));
   });
 
   it('refuses a signature length that is not a positive whole number', () => {
