@@ -3,16 +3,14 @@ import fs from 'node:fs';
 import { loadConfig, type Config } from '../config/loadConfig.ts';
 import { BaseError, ConfigError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
-import { createDatabase, migrateDatabase } from '../platform/db/client.ts';
-import { connectChain } from '../platform/chain/clients.ts';
-import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
-import { QUEUE_NAMES, type QueueName } from '../jobs/queues.ts';
-import { acquireStackLock } from '../platform/infra/stackLock.ts';
-import { startWatchdog } from '../platform/infra/watchdog.ts';
-import { startDevServices } from './devServices.ts';
-import { startRuntime, type RuntimeEndpoints, type RuntimeOptions } from './runtime.ts';
+import type { QueueName } from '../jobs/queues.ts';
+import type { RuntimeEndpoints, RuntimeOptions } from './runtime.ts';
 import { handleShutdown } from './shutdown.ts';
-import { validatorsCommand } from './validators.ts';
+
+import { QUEUE_NAMES } from '../jobs/queueNames.ts';
+
+// Commands import what they need when they run: `caravan validators` or `caravan help` must not
+// wait for the engine, the bots and the chain clients to load.
 
 const USAGE = `caravan <command>
 
@@ -47,6 +45,12 @@ function configuredEndpoints(config: Config): RuntimeEndpoints {
  * on, Ctrl-C or a crash stops whatever has started so far.
  */
 async function startStack(config: Config, log: Logger) {
+  const [{ acquireStackLock }, { startWatchdog }, { startDevServices }, { startRuntime }] = await Promise.all([
+    import('../platform/infra/stackLock.ts'),
+    import('../platform/infra/watchdog.ts'),
+    import('./devServices.ts'),
+    import('./runtime.ts'),
+  ]);
   const shutdown = handleShutdown(log);
   try {
     const lock = await acquireStackLock({ home: config.home, log });
@@ -69,6 +73,7 @@ async function startStack(config: Config, log: Logger) {
 }
 
 async function runProcess(config: Config, log: Logger, options: RuntimeOptions) {
+  const { startRuntime } = await import('./runtime.ts');
   const shutdown = handleShutdown(log);
   const runtime = await startRuntime(config, configuredEndpoints(config), log, options);
   shutdown.defer(() => runtime.stop());
@@ -119,6 +124,7 @@ async function main(argv: string[]) {
     case 'bots':
       return runProcess(config, log, { api: false, workers: false, bots: true, allowDeploy: false });
     case 'migrate': {
+      const { createDatabase, migrateDatabase } = await import('../platform/db/client.ts');
       const database = createDatabase(configuredEndpoints(config).databaseUrl);
       await migrateDatabase(database.db);
       await database.close();
@@ -126,6 +132,11 @@ async function main(argv: string[]) {
       return;
     }
     case 'deploy': {
+      const [{ createDatabase, migrateDatabase }, { connectChain }, { ensureDeployment }] = await Promise.all([
+        import('../platform/db/client.ts'),
+        import('../platform/chain/clients.ts'),
+        import('../platform/chain/ensureDeployment.ts'),
+      ]);
       const endpoints = configuredEndpoints(config);
       const database = createDatabase(endpoints.databaseUrl);
       await migrateDatabase(database.db);
@@ -138,8 +149,10 @@ async function main(argv: string[]) {
       process.stdout.write(`${deployed ? 'deployed' : 'already deployed'}: ${JSON.stringify(addresses)}\n`);
       return;
     }
-    case 'validators':
+    case 'validators': {
+      const { validatorsCommand } = await import('./validators.ts');
       return validatorsCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
+    }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       process.exitCode = 2;

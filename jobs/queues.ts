@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ChatTarget } from '../platform/notifications/types.ts';
 import type { QueuedNotification } from '../platform/jobsPort.ts';
+import { QUEUE_NAMES } from './queueNames.ts';
 
 /**
  * Every queue, with its job data and result types. Producers and workers import from here
@@ -32,7 +33,11 @@ export type QueueName = keyof QueueContracts;
 export type JobData<Q extends QueueName> = QueueContracts[Q]['data'];
 export type JobResult<Q extends QueueName> = QueueContracts[Q]['result'];
 
-export const QUEUE_NAMES = ['ingest', 'review', 'mint', 'finetune', 'notify'] as const satisfies readonly QueueName[];
+export { QUEUE_NAMES };
+
+/** Compile-time check that every contract has a name in QUEUE_NAMES and every name a contract. */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const queueNamesMatchContracts: SameMembers<QueueName, (typeof QUEUE_NAMES)[number]> = true;
 
 /** Retries with exponential backoff, and keeps finished jobs for a while for inspection. */
 export const defaultJobOptions: JobsOptions = {
