@@ -281,6 +281,12 @@ describe('inspectDataset: empty and repeated rows', () => {
     });
   });
 
+  it('treats tabs, line breaks in fields and wide spaces as whitespace', () => {
+    expect(finding(txt('alpha beta\n  alpha\t\u00a0beta  \r\n').findings, 'repeated_rows')).toMatchObject({ count: 1, locations: ['line 2'] });
+    const file = 'q,a\n"two\nlines",x\n"two   lines ", x\n';
+    expect(finding(csv(file).findings, 'repeated_rows')).toMatchObject({ count: 1, locations: ['row 2'] });
+  });
+
   it('treats case differences as different rows', () => {
     expect(finding(csv('q\nHello\nhello\n').findings, 'repeated_rows')).toBeUndefined();
   });
