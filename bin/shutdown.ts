@@ -6,6 +6,8 @@ export type Shutdown = {
   defer(step: () => Promise<void> | void): void;
   /** Runs the clean stop (once; later calls share it). A failing step is logged and the others still run. */
   stop(): Promise<void>;
+  /** True once a signal or a crash has started the stop; this process then exits when it is done. */
+  readonly requested: boolean;
 };
 
 export type HandleShutdownOptions = {
@@ -91,5 +93,11 @@ export function handleShutdown(log: Logger, options: HandleShutdownOptions = {})
   process.on('uncaughtException', onCrash('uncaught exception'));
   process.on('unhandledRejection', onCrash('unhandled promise rejection'));
 
-  return { defer: (step) => void steps.push(step), stop };
+  return {
+    defer: (step) => void steps.push(step),
+    stop,
+    get requested() {
+      return stoppingSince > 0;
+    },
+  };
 }
