@@ -229,6 +229,19 @@ export class FakeTelegram {
     this.failures.set(method, queue);
   }
 
+  /**
+   * Holds the next call of `method` to chat `chatId` until the returned function is called, as a
+   * slow network or a busy Telegram would: the bot's handler waits on it meanwhile.
+   */
+  holdNext(method: string, chatId: number): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.holds.push({ method, chatId, held });
+    return release;
+  }
+
+  private holds: Array<{ method: string; chatId: number; held: Promise<void> }> = [];
+
   private waitFor<T>(find: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
@@ -418,6 +431,8 @@ export class FakeTelegram {
   /** Runs one Bot API method: from HTTP, or from a webhook's reply. */
   private async call(method: string, params: Json): Promise<Reply> {
     this.calls.push({ method, params });
+    const hold = this.holds.findIndex((h) => h.method === method && Number(params.chat_id) === h.chatId);
+    if (hold !== -1) await this.holds.splice(hold, 1)[0]!.held;
     const failure = this.failures.get(method)?.shift();
     if (failure) return { status: failure.error_code, body: { ok: false, ...failure } };
     try {
