@@ -25,8 +25,8 @@ export async function askAssistant(
   deps: AskAssistantDeps,
   params: { userId: number | null; assistant: Assistant; question: string; history?: ChatTurn[] | undefined },
 ): Promise<{ text: string; citations: AnswerCitation[] }> {
-  if (!deps.chat) throw new ServiceError('Assistants are not served by this process (ENGINE=0).', { retryable: true });
   if (params.userId !== null) await deps.fairUse.enforce(params.userId, 'chat');
+  if (!deps.chat) throw new ServiceError('Assistants are not served by this process (ENGINE=0).', { retryable: true });
   const a = params.assistant;
   const reply = await deps.chat(
     String(a.id),
