@@ -69,7 +69,7 @@ export async function startEmbeddedPostgres(params: StartEmbeddedPostgresParamet
     }
     fs.mkdirSync(dataDir, { recursive: true });
     if (account && fs.readdirSync(dataDir).length === 0) fs.chownSync(dataDir, account.uid, account.gid);
-    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, account);
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, account, params.watchdog);
     await clearStaleServer(dataDir, params.log);
     if (await portInUse(port)) throw new ServiceError(`Port ${port} is already in use.`);
 
@@ -204,8 +204,12 @@ function assertReachable(account: Account, target: string) {
   }
 }
 
-/** Creates the cluster: user `postgres`, password via a temporary file, scram-sha-256. */
-async function initdb(binaries: Binaries, dataDir: string, account: Account | undefined) {
+/**
+ * Creates the cluster: user `postgres`, password via a temporary file, scram-sha-256. Guarded
+ * like the server (on SIGINT, initdb removes what it wrote), so that it never outlives us.
+ */
+async function initdb(binaries: Binaries, dataDir: string, account: Account | undefined, watchdog: Watchdog | undefined) {
+  if (watchdog?.closed) throw new ServiceError('Not initialising PostgreSQL: this process is stopping.');
   // Next to the data directory (reachable by the postgres user, checked above), never in it:
   // initdb wants an empty directory.
   const pwfile = path.join(path.dirname(dataDir), `.pg-pwfile-${crypto.randomBytes(6).toString('hex')}`);
@@ -224,10 +228,19 @@ async function initdb(binaries: Binaries, dataDir: string, account: Account | un
       '--locale=C',
     ];
     const output = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn(binaries.initdb, args, { ...account, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(binaries.initdb, args, {
+        ...account,
+        stdio: ['ignore', 'pipe', 'pipe', ...(watchdog ? [watchdog.mark] : [])],
+        detached: true,
+      });
+      const pid = child.pid;
+      if (pid !== undefined) {
+        watchdog?.watch(pid, 'SIGINT');
+        child.once('exit', () => watchdog?.forget(pid));
+      }
       let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, text }));
     });

@@ -46,7 +46,11 @@ export async function spawnManaged(params: SpawnManagedParameters): Promise<Mana
   // A closed watchdog means this process is stopping (Ctrl-C during start-up): a service started
   // now would be guarded by nothing and outlive it.
   if (watchdog?.closed) throw new ServiceError(`Not starting ${name}: this process is stopping.`);
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...params.options, detached: true });
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe', ...(watchdog ? [watchdog.mark] : [])],
+    ...params.options,
+    detached: true,
+  });
   if (child.pid !== undefined) watchdog?.watch(child.pid, stopSignal);
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {

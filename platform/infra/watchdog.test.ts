@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRunning, spawnManaged } from './process.ts';
@@ -51,6 +52,12 @@ async function gone(pid: number, withinMs: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return !isRunning(pid);
+}
+
+/** Waits until the child has replaced its inherited image (its environment is its own by then). */
+async function eventuallyRunning(pid: number) {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('setInterval')) await new Promise((r) => setTimeout(r, 20));
 }
 
 const exitOf = (proc: ChildProcess) =>
@@ -126,6 +133,29 @@ describe('startWatchdog', () => {
     const pid = Number(/closed (\d+)/.exec(out)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('stops a child holding its mark even if the watch message never came (a kill right after the spawn)', async () => {
+    const code = `
+      const { spawn } = await import('node:child_process');
+      const { startWatchdog } = await import(${JSON.stringify(WATCHDOG_TS)});
+      const watchdog = startWatchdog();
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {
+        detached: true, stdio: ['ignore', 'ignore', 'ignore', watchdog.mark],
+      });
+      process.stdout.write(JSON.stringify({ child: child.pid, watchdog: watchdog.pid }) + '\\n');
+      setInterval(() => {}, 1 << 30);
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const { child, watchdog } = await new Promise<Report>((resolve) =>
+      parent.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]!) as Report)),
+    );
+    leftovers.push(child);
+    await eventuallyRunning(child);
+
+    parent.kill('SIGKILL');
+    expect(await gone(child, 5_000)).toBe(true);
+    expect(await gone(watchdog, 2_000)).toBe(true);
   });
 
   it('guards nothing new once closed: a service is not started under it', async () => {

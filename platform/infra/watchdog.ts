@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
@@ -18,6 +22,13 @@ export type Watchdog = {
   watch(pid: number, signal: NodeJS.Signals): void;
   /** Stops guarding `pid` (it was stopped cleanly, or exited by itself). */
   forget(pid: number): void;
+  /**
+   * An open file descriptor to hand to every child spawned under this watchdog (as an extra
+   * stdio entry), then `watch()` it: a process holding it is guarded from its first instruction,
+   * so a parent killed between the spawn and the watch message leaves nothing behind. Linux
+   * only; elsewhere watch() alone guards.
+   */
+  readonly mark: number;
   /**
    * Lets the watchdog go: it stops whatever is still guarded (normally nothing) and exits.
    * Resolves once it has exited.
@@ -44,12 +55,22 @@ export function startWatchdog(): Watchdog {
   const env = { ...process.env };
   // A loader or inspector flag meant for the parent must not be applied to the watchdog.
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  // A file of our own, open here and in every guarded child: the watchdog finds them by it in
+  // /proc. Its name is removed at once; the open descriptors keep it (shown as "(deleted)").
+  const marker = path.join(os.tmpdir(), `caravan-watchdog-${crypto.randomBytes(12).toString('hex')}`);
+  const mark = fs.openSync(marker, 'wx', 0o600);
+  fs.rmSync(marker);
+  const child = spawn(process.execPath, [SCRIPT, marker], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   const stdin = child.stdin!;
   // Writing to a watchdog someone else killed must not crash this process; it just guards nothing.
   stdin.on('error', () => {});
   child.on('error', () => {});
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      fs.closeSync(mark);
+      resolve();
+    }),
+  );
   child.unref();
   (stdin as unknown as Socket).unref();
 
@@ -66,6 +87,7 @@ export function startWatchdog(): Watchdog {
     },
     watch: (pid, signal) => send({ op: 'watch', pid, signal }),
     forget: (pid) => send({ op: 'forget', pid }),
+    mark,
     async close() {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       // Unreferenced, its exit would not keep this process alive to see it: a caller awaiting
