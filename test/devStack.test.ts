@@ -75,7 +75,8 @@ describe('the dev stack (npm start)', () => {
     });
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': npm can exit before the last lines of its children have been read.
+    const exited = new Promise<Exit>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
     const run = { proc, exited, output: () => output };
     runs.push(run);
     return run;
