@@ -65,8 +65,10 @@ export function startWatchdog(): Watchdog {
   // Writing to a watchdog someone else killed must not crash this process; it just guards nothing.
   stdin.on('error', () => {});
   child.on('error', () => {});
+  let gone = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
+      gone = true;
       fs.closeSync(mark);
       resolve();
     }),
@@ -83,7 +85,7 @@ export function startWatchdog(): Watchdog {
       return child.pid ?? -1;
     },
     get closed() {
-      return !stdin.writable;
+      return gone || !stdin.writable;
     },
     watch: (pid, signal) => send({ op: 'watch', pid, signal }),
     forget: (pid) => send({ op: 'forget', pid }),
