@@ -47,12 +47,17 @@ export async function acquireStackLock(params: AcquireStackLockParameters): Prom
   fs.mkdirSync(home, { recursive: true });
 
   for (let attempt = 0; ; attempt++) {
+    // Written aside, then linked into place: creation is atomic and the lock is never seen half
+    // written. Two starts racing for a stale lock: the loser finds the winner's on its next try.
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(state, null, 2));
     try {
-      fs.writeFileSync(file, JSON.stringify(state, null, 2), { flag: 'wx' });
+      fs.linkSync(temporary, file);
       break;
     } catch (err) {
-      // Two starts racing for a stale lock: the loser finds the winner's lock on its next try.
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) throw err;
+    } finally {
+      fs.rmSync(temporary, { force: true });
     }
     const previous = readLock(file);
     if (previous && isStack(previous.pid))
