@@ -12,7 +12,8 @@
 import { parseArgs } from 'node:util';
 import { inspectDataset } from '../platform/datasets/inspectDataset.ts';
 import { minhashSignature } from '../platform/datasets/minhash.ts';
-import { parseCsv, type DatasetFormat } from '../platform/datasets/validateDataset.ts';
+import type { DatasetFormat } from '../platform/datasets/validateDataset.ts';
+import { parseCsv } from '../platform/datasets/csv.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDatasetError } from '../errors.ts';
 import { faqDataset } from '../testing/fixtures.ts';
-import { datasetLimits, parseCsvRows, parseDatasets, type DatasetInput } from './parseDatasets.ts';
+import { datasetLimits, parseDatasets, type DatasetInput } from './parseDatasets.ts';
 
 const ds = (format: DatasetInput['format'], text: string, name = 'D'): DatasetInput => ({ id: `id-${name}`, name, format, text });
 const fails = (inputs: DatasetInput[], pattern: RegExp) => {
@@ -33,8 +33,11 @@ describe('parseDatasets', () => {
     expect(p.documents[1]).toContain('body: Returns are free');
   });
 
-  it('parses quoted CSV fields with commas, quotes and newlines', () => {
-    expect(parseCsvRows('a,b\n"x, ""y""","line1\nline2"\n')).toEqual([['a', 'b'], ['x, "y"', 'line1\nline2']]);
+  it('parses quoted CSV fields with commas, quotes and newlines (with the platform’s parser)', () => {
+    const p = parseDatasets([ds('csv', '\ufeffa,b\n"x, ""y""","line1\nline2 is long enough to count as training data for the check"\n\n', 'Q')]);
+    expect(p.passages).toEqual([
+      { datasetId: 'id-Q', datasetName: 'Q', location: 'row 1', text: 'a: x, "y"\nb: line1\nline2 is long enough to count as training data for the check', answer: undefined },
+    ]);
   });
 
   it('rejects empty, tiny, binary, oversized and malformed input with clear errors', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidDatasetError } from '../errors.ts';
+import { parseCsv as csvRecords } from '../../platform/datasets/csv.ts';
 
 /** A dataset as the platform hands it to the engine (already decrypted, validated for size). */
 export type DatasetInput = { id: string; name: string; format: 'csv' | 'jsonl' | 'txt' | 'md'; text: string };
@@ -116,53 +117,12 @@ function recordOf(location: string, fields: Record<string, string>): Rec {
   return { location, text, doc: `${text}\n` };
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes; first row is the header. */
-export function parseCsvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  while (i < src.length) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-    i++;
-  }
-  if (quoted) throw new Error('unterminated quoted field');
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0]?.trim() === ''));
-}
-
 function parseCsv(ds: DatasetInput): Rec[] {
   let rows: string[][];
   try {
-    rows = parseCsvRows(ds.text);
+    // The platform's one CSV parser, the same that validated the upload; blank lines carry no row.
+    const text = ds.text.charCodeAt(0) === 0xfeff ? ds.text.slice(1) : ds.text;
+    rows = [...csvRecords(text)].map((r) => r.fields).filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
   } catch (cause) {
     throw new InvalidDatasetError(`Dataset "${ds.name}" is not valid CSV.`, { datasetId: ds.id, cause, details: (cause as Error).message });
   }

@@ -1,4 +1,5 @@
-import { DatasetRejectedError, parseCsv, type DatasetFormat } from './validateDataset.ts';
+import { DatasetRejectedError, type DatasetFormat } from './validateDataset.ts';
+import { parseCsv } from './csv.ts';
 import { estimateDistinctCount, estimateJaccard, hashRow, minhashOfHashes } from './minhash.ts';
 
 /** What a column's non-empty values look like. `mixed`: JSONL values of different JSON kinds. */

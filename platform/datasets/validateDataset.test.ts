@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetRejectedError, parseCsv, validateDataset, type DatasetLimits } from './validateDataset.ts';
+import { DatasetRejectedError, validateDataset, type DatasetLimits } from './validateDataset.ts';
+import { CsvSyntaxError, parseCsv } from './csv.ts';
 
 const limits: DatasetLimits = { maxBytes: 1000, maxRows: 5, maxLineBytes: 80, maxColumns: 4 };
 const b = (s: string) => Buffer.from(s, 'utf8');
@@ -77,5 +78,13 @@ describe('parseCsv', () => {
       ['d', 'e'],
     ]);
     expect(records[1]!.nextLine).toBe(3);
+  });
+
+  it('counts lines inside long quoted fields and refuses broken quoting', () => {
+    const records = [...parseCsv('q,a\r\n"one\ntwo\nthree","say ""hi"""\r\nx,y')];
+    expect(records.map((r) => r.fields)).toEqual([['q', 'a'], ['one\ntwo\nthree', 'say "hi"'], ['x', 'y']]);
+    expect(records.map((r) => r.nextLine)).toEqual([2, 5, 5]);
+    expect(() => [...parseCsv('a\n"open')]).toThrow(CsvSyntaxError);
+    expect(() => [...parseCsv('a\n"x"y\n')]).toThrow('Unexpected text after a closing quote on line 2.');
   });
 });

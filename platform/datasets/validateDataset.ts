@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.ts';
+import { CsvSyntaxError, parseCsv } from './csv.ts';
 
 export const DATASET_FORMATS = ['csv', 'jsonl', 'txt', 'md'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -182,11 +183,21 @@ function depthOf(value: unknown, cap: number): number {
  * RFC 4180 CSV: comma-separated, fields optionally in double quotes (`""` escapes a quote,
  * quoted fields may span lines). The first record is the header.
  */
+/** `parseCsv`, with its syntax errors as the uploader's rejection reason. */
+function* csvRecords(text: string) {
+  try {
+    yield* parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new DatasetRejectedError('bad_csv', err.shortMessage);
+    throw err;
+  }
+}
+
 function checkCsv(text: string, limits: DatasetLimits): Pick<DatasetSummary, 'rows' | 'columns'> {
   let header: string[] | null = null;
   let rows = 0;
   let line = 1;
-  for (const record of parseCsv(text)) {
+  for (const record of csvRecords(text)) {
     const fields = record.fields;
     // A blank line (one empty field) between records is tolerated.
     if (fields.length === 1 && fields[0] === '') {
@@ -218,65 +229,6 @@ function checkCsv(text: string, limits: DatasetLimits): Pick<DatasetSummary, 'ro
   if (!header) throw new DatasetRejectedError('bad_header', 'The CSV has no header row.');
   if (rows === 0) throw new DatasetRejectedError('no_rows', 'The CSV has a header but no data rows.');
   return { rows, columns: header };
-}
-
-type CsvRecord = { fields: string[]; nextLine: number };
-
-/** Yields CSV records; throws on an unterminated quote or a stray quote inside a field. */
-export function* parseCsv(text: string): Generator<CsvRecord> {
-  let i = 0;
-  let line = 1;
-  const n = text.length;
-  while (i < n) {
-    const startLine = line;
-    const fields: string[] = [];
-    for (;;) {
-      let field = '';
-      if (text[i] === '"') {
-        i++;
-        for (;;) {
-          if (i >= n)
-            throw new DatasetRejectedError('bad_csv', `A quoted field that starts on line ${startLine} is never closed.`);
-          const c = text[i]!;
-          if (c === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
-          }
-          if (c === '\n') line++;
-          field += c;
-          i++;
-        }
-        const after = text[i];
-        if (after !== undefined && after !== ',' && after !== '\n' && !(after === '\r' && text[i + 1] === '\n'))
-          throw new DatasetRejectedError('bad_csv', `Unexpected text after a closing quote on line ${line}.`);
-      } else {
-        const start = i;
-        while (i < n && text[i] !== ',' && text[i] !== '\n' && !(text[i] === '\r' && text[i + 1] === '\n')) {
-          if (text[i] === '"')
-            throw new DatasetRejectedError('bad_csv', `A stray double quote inside an unquoted field on line ${line}.`);
-          i++;
-        }
-        field = text.slice(start, i);
-      }
-      fields.push(field);
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '\r') i++;
-      if (text[i] === '\n') {
-        i++;
-        line++;
-      }
-      break;
-    }
-    yield { fields, nextLine: line };
-  }
 }
 
 /** Offset of the first byte that breaks UTF-8 (for the error message). */
