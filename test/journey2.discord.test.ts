@@ -58,6 +58,10 @@ describe('journey 2 on Discord, in a server channel', () => {
     expect(discord.messagesIn(where.channelId).some((m) => m.content.startsWith('Who may build assistants'))).toBe(false);
     const card = await fetch(`${rt.url}/v1/datasets/${datasetId}`);
     expect(await card.json()).toMatchObject({ id: datasetId, access: 'open' });
+    // Dataset ids are suggested while typing.
+    expect(await discord.autocomplete(user, 'dataset', { focused: 'dataset', options: { dataset: 'trail' }, where })).toEqual([
+      { name: `trail.csv (${datasetId}) — yours`, value: datasetId },
+    ]);
   });
 
   it('runs the wizard as a modal and components, in the channel, shown to its author alone', async () => {

@@ -79,6 +79,17 @@ describe('web chat and REST API', () => {
     expect(list.text).toContain(`${publicId} notes.md`);
     expect(list.text).toContain('🌐 open');
 
+    // One dataset: its owner can close it again; someone else sees it only while it is open.
+    const stranger = webChat(rt.url!);
+    expect((await stranger.say(`/dataset ${publicId}`)).text).toContain('(someone else’s, open)');
+    const mine = await chat.say(`/dataset ${publicId}`);
+    expect(mine.text).toContain('✅ accepted');
+    const closed = await chat.press(mine, 'Make it private');
+    expect(closed.text).toContain('🔒 private');
+    expect((await fetch(`${rt.url}/v1/datasets/${publicId}`)).status).toBe(404);
+    expect((await stranger.say(`/dataset ${publicId}`)).text).toBe(`⚠️ There is no dataset ${publicId} you can see.`);
+    await chat.press(closed, 'Open it to everyone');
+
     // Polling with a cursor returns only what changed since.
     const all = await chat.messages();
     expect(await chat.messages(all.at(-1)!.cursor)).toEqual([]);

@@ -109,5 +109,6 @@ export function datasetList(rows: DatasetView[]): string {
     lines.push(`${r.publicId} ${r.name} — ${r.rows.toLocaleString('en')} rows, ${formatBytes(r.bytes)}, ${r.access === 'open' ? '🌐 open' : '🔒 private'} — ${status}`);
     lines.push(`   sha256 0x${r.sha256.slice(0, 16)}…`);
   }
+  lines.push('', '/dataset <id> shows one, and opens or closes it to others’ assistants.');
   return lines.join('\n');
 }

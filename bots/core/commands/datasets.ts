@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { submitUpload } from '../../../platform/datasets/submitUpload.ts';
 import { setUploadAccess } from '../../../platform/datasets/setUploadAccess.ts';
 import { listUserDatasets } from '../../../platform/datasets/listUserDatasets.ts';
+import { findDataset, type FoundDataset } from '../../../platform/datasets/findDataset.ts';
+import { setDatasetAccess } from '../../../platform/datasets/setDatasetAccess.ts';
 import { accessChosen, accessQuestion, datasetList, uploadProgress, uploadRejected } from '../../../platform/messages/uploads.ts';
-import { DatasetRejectedError } from '../../../platform/datasets/validateDataset.ts';
+import { DatasetRejectedError, formatBytes } from '../../../platform/datasets/validateDataset.ts';
 import type { Reply } from '../../../platform/chat/reply.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
 import type { ChatContext } from '../context.ts';
@@ -63,7 +65,36 @@ export async function receiveFile(ctx: ChatContext, file: IncomingFile, access?:
   return { uploadId };
 }
 
-/** Uploads and datasets: `/upload`, `/datasets`, and the open/private choice. */
+const STATUS: Record<string, string> = { pending_review: '🔍 in review', approved: '✅ accepted', rejected: '❌ declined' };
+
+/** One dataset's card; its owner gets buttons to open or close it. */
+async function datasetCard(ctx: ChatContext, d: FoundDataset): Promise<Reply> {
+  const lines = [
+    `📄 ${d.publicId} ${d.name}${d.mine ? '' : ' (someone else’s, open)'}`,
+    `${d.rows.toLocaleString('en')} rows · ${formatBytes(d.bytes)} · ${d.format.toUpperCase()}${d.columns?.length ? ` · columns: ${d.columns.join(', ')}` : ''}`,
+    `${STATUS[d.status] ?? d.status}${d.rejectionReason ? ` — ${d.rejectionReason}` : ''}`,
+    d.access === 'open' ? '🌐 open: anyone’s assistants may learn from it' : '🔒 private: only your assistants may use it',
+    d.chainAssetId !== null ? `asset #${d.chainAssetId}${d.mine && d.chainReceiptId !== null ? ` · your receipt #${d.chainReceiptId}` : ''}` : undefined,
+  ].filter(Boolean);
+  if (!d.mine) return { text: lines.join('\n') };
+  const other = d.access === 'open' ? 'private' : 'open';
+  return {
+    text: lines.join('\n'),
+    rows: [
+      {
+        buttons: [
+          {
+            kind: 'button',
+            label: other === 'open' ? '🌐 Open it to everyone' : '🔒 Make it private',
+            id: await ctx.control('dataset.setAccess', { datasetId: d.id, access: other }),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Uploads and datasets: `/upload`, `/dataset`, `/datasets`, and the open/private choice. */
 export const datasetsFeature: Feature = {
   name: 'datasets',
   commands: [
@@ -85,6 +116,16 @@ export const datasetsFeature: Feature = {
       },
     }),
     defineCommand({
+      name: 'dataset',
+      description: 'One dataset: its review, receipt and who may build on it (yours can be opened or closed)',
+      args: { dataset: arg.dataset('The dataset') },
+      personal: true,
+      async run(ctx, { dataset }) {
+        const d = await findDataset(ctx.deps, { userId: (await ctx.user()).id, idText: dataset });
+        await ctx.reply(await datasetCard(ctx, d));
+      },
+    }),
+    defineCommand({
       name: 'datasets',
       description: 'Your datasets, their review status and receipts',
       args: {},
@@ -95,6 +136,15 @@ export const datasetsFeature: Feature = {
     }),
   ],
   actions: [
+    defineAction({
+      name: 'dataset.setAccess',
+      data: z.object({ datasetId: z.number().int().positive(), access: z.enum(['open', 'private']) }),
+      async run(ctx, { datasetId, access }) {
+        const userId = (await ctx.user()).id;
+        const { publicId } = await setDatasetAccess(ctx.deps, { userId, datasetId, access });
+        await ctx.update(await datasetCard(ctx, await findDataset(ctx.deps, { userId, idText: publicId })));
+      },
+    }),
     defineAction({
       name: 'dataset.access',
       data: z.object({ uploadId: z.string().uuid(), access: z.enum(['open', 'private']) }),
