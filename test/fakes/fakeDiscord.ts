@@ -656,6 +656,16 @@ export class FakeDiscord {
 
   // ── REST and CDN ───────────────────────────────────────────────────────────
 
+  private failures: Array<{ method: string; path: RegExp; status: number; code: number; message: string }> = [];
+
+  /**
+   * The next `times` REST calls matching `method` and `path` (after `/api/v10`) answer with this
+   * error instead of working, as an overloaded or refusing Discord would.
+   */
+  failNext(method: string, path: RegExp, error: { status: number; code: number; message: string }, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ method, path, ...error });
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
@@ -667,6 +677,11 @@ export class FakeDiscord {
       path = m[1]!.split('/').map(decodeURIComponent).join('/');
       const body = await readBody(req);
       this.calls.push({ method, path, body: body.json });
+      const planned = this.failures.findIndex((f) => f.method === method && f.path.test(path));
+      if (planned !== -1) {
+        const [f] = this.failures.splice(planned, 1);
+        throw apiError(f!.status, f!.code, f!.message);
+      }
       const result = await this.route(method, path, url.searchParams, body, req.headers.authorization);
       if (result === undefined) {
         res.writeHead(204);
