@@ -10,6 +10,8 @@ import { startEmbeddedPostgres } from '../platform/infra/postgres.ts';
 import { commandLine, isRunning } from '../platform/infra/process.ts';
 import type { StackLockFile } from '../platform/infra/stackLock.ts';
 import { eventually } from './helpers/testRuntime.ts';
+import { writeTinyBase } from './helpers/tinyBase.ts';
+import { webChat } from './helpers/webChat.ts';
 
 type Health = { ok: boolean; checks: Record<string, { ok: boolean; detail: string }> };
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -195,6 +197,67 @@ describe('the dev stack (npm start)', () => {
     await everythingGone(running, env);
     expect(fs.existsSync(path.join(home, 'stack.json'))).toBe(false);
     expect(fs.existsSync(path.join(home, 'chain.json'))).toBe(true);
+  });
+
+  it('stops cleanly on Ctrl-C during a fine-tune, and the next start resumes it at once from where it stopped', async () => {
+    const home = makeHome();
+    const env = await ports();
+    const base = writeTinyBase();
+    const engine = {
+      ENGINE_BASE_CHECKPOINT: base.file,
+      ENGINE_FINETUNE_MIN_STEPS: '300',
+      ENGINE_FINETUNE_MAX_STEPS: '300',
+      // Rare periodic checkpoints: resuming exactly where it stopped proves the one saved on the way out.
+      ENGINE_CHECKPOINT_EVERY: '100',
+      ENGINE_TRAIN_WORKERS: '1',
+      ENGINE_SERVE_WORKERS: '1',
+    };
+    try {
+      const first = npmStart(home, { ...env, ...engine });
+      await healthy(first, env.PORT);
+      const chat = webChat(`http://127.0.0.1:${env.PORT}`);
+      await chat.upload('camels.txt', 'Camels store fat in their humps.\nA caravan is a group of travellers.\n'.repeat(20), { access: 'private' });
+      const receipt = await chat.waitFor((m) => m.text.startsWith('✅ Dataset'), { timeoutMs: 30_000 });
+      const dataset = /Dataset (ds_[0-9a-z]{10})/.exec(receipt.text)![1]!;
+      const card = await chat.say('/newassistant');
+      const pick = await chat.submit(card, { name: 'Camel Facts', instructions: 'Answers questions about camels from the data.' });
+      const vis = await chat.press(await chat.choose(pick, 'Pick datasets', [dataset]), 'Continue');
+      const confirm = await chat.press(await chat.press(vis, 'Private'), 'Free');
+      await chat.press(confirm, 'Create and train');
+      const training = await chat.waitFor((m) => m.text.startsWith('🧠 Training Camel Facts'));
+      const stepOf = async () => Number(/step (\d+)\/300/.exec((await chat.messages()).find((m) => m.id === training.id)!.text)?.[1] ?? 0);
+      await eventually(async () => (await stepOf()) >= 20, 120_000, 'training past step 20');
+
+      const stack = readStack(home);
+      const seen = await stepOf();
+      expectCleanExit(await ctrlC(first), first);
+      await everythingGone(stack, env);
+      // The checkpoint it saved on the way out is on disk, encrypted; nothing is left staged.
+      expect(fs.readdirSync(path.join(home, 'blobs', 'checkpoints')).some((f) => f.includes('finetune'))).toBe(true);
+      expect(fs.readdirSync(path.join(home, 'incoming'))).toEqual([]);
+
+      const t0 = Date.now();
+      const second = npmStart(home, { ...env, ...engine });
+      await healthy(second, env.PORT);
+      // Picked up at once (not after the two-minute job lock), from the step it stopped at — past
+      // the last step seen before Ctrl-C, and before the first periodic checkpoint (step 100).
+      const resumed = Number(
+        await eventually(
+          async () => /↻ resumed from step (\d+)/.exec((await chat.messages()).find((m) => m.id === training.id)!.text)?.[1],
+          30_000,
+          'training to resume',
+        ),
+      );
+      expect(Date.now() - t0).toBeLessThan(90_000);
+      expect(resumed).toBeGreaterThanOrEqual(seen);
+      expect(resumed).toBeLessThan(100);
+      await chat.waitFor((m) => m.id === training.id && m.text.startsWith('✅ Camel Facts is ready'), { timeoutMs: 120_000 });
+      const running = readStack(home);
+      expectCleanExit(await ctrlC(second), second);
+      await everythingGone(running, env);
+    } finally {
+      base.remove();
+    }
   });
 
   it('removes a stale postmaster.pid (its server long gone) and starts', async () => {
