@@ -231,6 +231,8 @@ export const wizardActions: Action[] = [
       }
       const wizard: WizardDraft = { ...parsed.data, datasets: [] };
       await saveDraft(ctx, wizard);
+      // Where the form sits in a message (the web page), it gives way to what was taken.
+      await ctx.conv.update?.({ text: `${head(1, 'described.')}\n🤖 ${wizard.name}${wizard.tagline ? ` — ${wizard.tagline}` : ''}`, personal: true });
       await ctx.reply(await datasetsStep(ctx, wizard, 0));
     },
   }),
@@ -304,7 +306,10 @@ export const wizardActions: Action[] = [
       const next = { ...draft, priceWei };
       await saveDraft(ctx, next);
       if (free) await ctx.update(await confirmStep(ctx, next));
-      else await ctx.reply(await confirmStep(ctx, next));
+      else {
+        await ctx.conv.update?.({ text: `${head(4, 'price set.')}\n${formatEther(BigInt(priceWei))} ETH / 30 days`, personal: true });
+        await ctx.reply(await confirmStep(ctx, next));
+      }
     },
   }),
   defineAction({
