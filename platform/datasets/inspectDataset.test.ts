@@ -155,7 +155,7 @@ describe('inspectDataset: personal data findings', () => {
     expect(f).toEqual({
       kind: 'email_addresses',
       severity: 'warning',
-      message: '2 rows have e-mail addresses in them (personal data).',
+      message: '2 rows contain e-mail addresses (personal data).',
       count: 2,
       locations: ['row 1', 'row 3'],
     });
@@ -244,7 +244,7 @@ describe('inspectDataset: personal data findings', () => {
     const f = finding(txt(lines.join('\n')).findings, 'email_addresses')!;
     expect(f.count).toBe(12);
     expect(f.locations).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
-    expect(f.message).toBe('12 lines have e-mail addresses in them (personal data).');
+    expect(f.message).toBe('12 lines contain e-mail addresses (personal data).');
   });
 });
 

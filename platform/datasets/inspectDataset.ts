@@ -848,13 +848,12 @@ function rowFindings(rows: RowTally, format: DatasetFormat): DatasetFinding[] {
   const findings: DatasetFinding[] = [];
   const add = (kind: FindingKind, severity: DatasetFinding['severity'], t: Tally, message: string) =>
     findings.push({ kind, severity, message, count: t.count, locations: t.locations });
-  const has = (t: Tally) => (t.count === 1 ? 'has' : 'have');
-  if (rows.emails.count)
-    add('email_addresses', 'warning', rows.emails, `${n(rows.emails)} ${has(rows.emails)} e-mail addresses in them (personal data).`);
-  if (rows.phones.count)
-    add('phone_numbers', 'warning', rows.phones, `${n(rows.phones)} ${has(rows.phones)} phone numbers in them (personal data).`);
+  // "1 row contains …", "3 rows contain …"
+  const contain = (t: Tally) => `${n(t)} ${t.count === 1 ? 'contains' : 'contain'}`;
+  if (rows.emails.count) add('email_addresses', 'warning', rows.emails, `${contain(rows.emails)} e-mail addresses (personal data).`);
+  if (rows.phones.count) add('phone_numbers', 'warning', rows.phones, `${contain(rows.phones)} phone numbers (personal data).`);
   if (rows.cards.count)
-    add('card_numbers', 'warning', rows.cards, `${n(rows.cards)} ${has(rows.cards)} what look like payment card numbers in them (they pass the card checksum).`);
+    add('card_numbers', 'warning', rows.cards, `${contain(rows.cards)} what look like payment card numbers (they pass the card checksum).`);
   if (rows.empty.count)
     add('empty_rows', 'info', rows.empty, `${n(rows.empty)} ${rows.empty.count === 1 ? 'is' : 'are'} empty (every value is blank).`);
   if (rows.repeats.count && rows.firstRepeat) {
