@@ -1,4 +1,4 @@
-import { DatasetRejectedError, type DatasetFormat } from './validateDataset.ts';
+import { parseJsonlRecord, type DatasetFormat, type DatasetRejectedError } from './validateDataset.ts';
 import { parseCsv } from './csv.ts';
 import { estimateDistinctCount, estimateJaccard, hashRow, minhashOfHashes } from './minhash.ts';
 
@@ -450,14 +450,7 @@ function readJsonl(columns: string[] | null, lines: string[], lineOf: number[], 
     const line = lines[i]!;
     const key = keyOf(line, null, p);
     if (p.blank) continue; // blank lines between records are allowed and are not records
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new DatasetRejectedError('bad_json', `Line ${i + 1} is not valid JSON (${(err as Error).message}).`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new DatasetRejectedError('bad_json', `Line ${i + 1} is not a JSON object; each line must be one {…} record.`);
+    const value = parseJsonlRecord(line, i + 1);
     const ordinal = lineOf.length;
     lineOf.push(i);
     let blank = true;

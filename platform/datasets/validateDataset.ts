@@ -151,14 +151,7 @@ function checkJsonl(text: string, limits: DatasetLimits): Pick<DatasetSummary, '
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new DatasetRejectedError('bad_json', `Line ${i + 1} is not valid JSON (${(err as Error).message}).`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new DatasetRejectedError('bad_json', `Line ${i + 1} is not a JSON object; each line must be one {…} record.`);
+    const value = parseJsonlRecord(line, i + 1);
     if (Object.keys(value).length === 0) throw new DatasetRejectedError('bad_json', `Line ${i + 1} is an empty object.`);
     if (depthOf(value, maxDepth + 1) > maxDepth)
       throw new DatasetRejectedError('too_deep', `Line ${i + 1} is nested deeper than ${maxDepth} levels.`);
@@ -169,6 +162,19 @@ function checkJsonl(text: string, limits: DatasetLimits): Pick<DatasetSummary, '
   }
   if (rows === 0) throw new DatasetRejectedError('no_rows', 'The file has no JSON records.');
   return { rows, columns: [...columns] };
+}
+
+/** One JSONL line as the record it must be: a JSON object (else `DatasetRejectedError('bad_json')` naming the line). */
+export function parseJsonlRecord(line: string, lineNumber: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    throw new DatasetRejectedError('bad_json', `Line ${lineNumber} is not valid JSON (${(err as Error).message}).`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DatasetRejectedError('bad_json', `Line ${lineNumber} is not a JSON object; each line must be one {…} record.`);
+  return value as Record<string, unknown>;
 }
 
 function depthOf(value: unknown, cap: number): number {
