@@ -4,6 +4,9 @@ import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
 import { writeTinyBase } from './helpers/tinyBase.ts';
 import { webChat, type WebChat, type WebMsg } from './helpers/webChat.ts';
 import { assetRegistryAbi, receiptsAbi } from '../contracts/bindings/index.ts';
+import { datasets } from '../platform/db/schema.ts';
+import { ensureUser } from '../platform/identity/ensureUser.ts';
+import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 
 /**
  * Journey 2 in the web chat: contribute a dataset, build an assistant with the wizard (a form,
@@ -180,6 +183,44 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect((await post(assistantId, { messages: [{ role: 'user', content: 'why '.repeat(100) }] })).status).toBe(400);
     expect((await post('as_0000000000', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
     expect((await post('abc', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
+  });
+
+  it('pages a select past 25 options, keeping what was chosen on every page', async () => {
+    // 26 open datasets of someone else (rows written directly: only the listing matters here).
+    const other = await ensureUser({ db: rt.database.db, masterKey: loadMasterKey({ home: rt.home }) }, { platform: 'web', externalId: crypto.randomUUID() });
+    await rt.database.db.insert(datasets).values(
+      Array.from({ length: 26 }, (_, i) => ({
+        publicId: `ds_pagetest${String(i).padStart(2, '0')}`.slice(0, 13),
+        ownerId: other.id,
+        name: `open-${String(i).padStart(2, '0')}.txt`,
+        format: 'txt' as const,
+        bytes: 10,
+        rows: 1,
+        sha256: crypto.createHash('sha256').update(`page ${i}`).digest('hex'),
+        storageKey: `datasets/page-${i}.enc`,
+        wrappedKey: Buffer.alloc(16),
+        status: 'approved' as const,
+        access: 'open' as const,
+      })),
+    );
+    const form = await chat.say('/newassistant');
+    const first = await chat.submit(form, { name: 'Pager', instructions: 'Tries the pages of the dataset list.' });
+    expect(first.text).toContain('Page 1 of 2');
+    const firstPage = (first.controls!.rows!.find((r) => 'select' in r) as { select: { options: Array<{ value: string }> } }).select.options;
+    expect(firstPage).toHaveLength(25);
+    // Own datasets come first.
+    expect(firstPage[0]!.value).toBe(datasetId);
+    const picked = await chat.choose(first, 'Pick datasets', [firstPage[1]!.value]);
+    const second = await chat.press(picked, 'Next');
+    expect(second.text).toContain('Page 2 of 2');
+    const secondPage = (second.controls!.rows!.find((r) => 'select' in r) as { select: { options: Array<{ value: string }> } }).select.options;
+    expect(secondPage.length).toBeGreaterThanOrEqual(2);
+    const both = await chat.choose(second, 'Pick datasets', [secondPage.at(-1)!.value]);
+    expect(both.text).toContain(`Chosen: ${firstPage[1]!.value}, ${secondPage.at(-1)!.value}`);
+    const back = await chat.press(both, 'Previous');
+    expect(back.text).toContain('Page 1 of 2');
+    expect((back.controls!.rows!.find((r) => 'select' in r) as { select: { selected?: string[] } }).select.selected).toEqual([firstPage[1]!.value]);
+    expect((await chat.say('/cancel')).text).toBe('Cancelled; nothing was created.');
   });
 
   it('fails a fine-tune on data too small to learn from, once, with a clear message', async () => {
