@@ -14,6 +14,7 @@ import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { createFsBlobStore } from '../platform/storage/blobStore.ts';
 import { createStagedFileFetcher, routeFetchers } from '../platform/storage/staging.ts';
 import { sweepStagedUploads } from '../platform/datasets/sweepStagedUploads.ts';
+import { purgeExpiredComponents } from '../platform/chat/purgeExpiredComponents.ts';
 import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
 import { createOutboxRouter, type TransportOutbox } from '../platform/notifications/types.ts';
 import type { ReviewSettings } from '../platform/review/settings.ts';
@@ -116,6 +117,8 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     const stagingDir = path.join(config.home, 'incoming');
     const swept = await sweepStagedUploads({ db }, { dir: stagingDir });
     if (swept) log.info({ swept }, 'removed staged uploads older than an hour');
+    const purged = await purgeExpiredComponents({ db });
+    if (purged) log.info({ purged }, 'removed buttons and forms that expired more than a day ago');
     const limits = limitsFrom(config);
     const review = reviewFrom(config);
 
