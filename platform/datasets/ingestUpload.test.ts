@@ -15,9 +15,7 @@ import { createStagedFileFetcher } from '../storage/staging.ts';
 import { inject } from 'vitest';
 import { mintDatasetReceipts } from '../receipts/mintDatasetReceipts.ts';
 import { routeForReview } from '../review/routeForReview.ts';
-import { createLogger } from '../log.ts';
-import { createOutboxRouter } from '../notifications/types.ts';
-import { createWebOutbox } from '../../bots/web/webOutbox.ts';
+import { reviewDeps } from '../../test/helpers/reviewDeps.ts';
 import { createQueues, redisConnection, type Queues } from '../../jobs/queues.ts';
 import { createJobsPort } from '../../jobs/createJobsPort.ts';
 import { createUpload } from './createUpload.ts';
@@ -48,16 +46,7 @@ describe('ingest → review → mint, under retries and concurrency', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const log = createLogger({ level: 'silent', pretty: false });
-  const reviewDeps = () => ({
-    db: database.db,
-    blobs,
-    masterKey,
-    jobs: createJobsPort(queues),
-    outbox: createOutboxRouter({ web: createWebOutbox({ db: database.db }) }),
-    review: { quorum: 2, timeoutMs: 60_000, reviewerShareBps: 100 },
-    log,
-  });
+  const routeDeps = () => reviewDeps({ database, queues, blobs, masterKey });
   const mintDeps = () => ({ db: database.db, chain, jobs: createJobsPort(queues), reviewerShareBps: 100 });
 
   const deps = () => ({ db: database.db, blobs, masterKey, limits, fetchFile });
@@ -107,9 +96,9 @@ describe('ingest → review → mint, under retries and concurrency', () => {
     const ingested = await ingestUpload(deps(), { uploadId: up.id });
     expect(ingested.status).toBe('accepted');
     if (ingested.status !== 'accepted') return;
-    expect((await routeForReview(reviewDeps(), ingested.dataset.id)).status).toBe('approved');
+    expect((await routeForReview(routeDeps(), ingested.dataset.id)).status).toBe('approved');
     // Routing twice records one review and queues one mint.
-    expect((await routeForReview(reviewDeps(), ingested.dataset.id)).status).toBe('approved');
+    expect((await routeForReview(routeDeps(), ingested.dataset.id)).status).toBe('approved');
     const [{ n }] = (await database.db.execute<{ n: number }>(sql`select count(*)::int n from reviews where dataset_id = ${ingested.dataset.id}`)).rows as [{ n: number }];
     expect(n).toBe(1);
     expect((await queues.mint.getJobs(['waiting'])).filter((j) => j.id === `mint-${ingested.dataset.id}`)).toHaveLength(1);

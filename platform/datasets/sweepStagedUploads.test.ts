@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/helpers/testRuntime.ts';
-import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import { createMigratedTestDatabase } from '../../test/helpers/testRuntime.ts';
+import type { Database } from '../db/client.ts';
 import { generateKey } from '../crypto/aead.ts';
 import { ensureUser } from '../identity/ensureUser.ts';
 import { createUpload } from './createUpload.ts';
@@ -12,18 +12,14 @@ import { sweepStagedUploads } from './sweepStagedUploads.ts';
 /** At start, staged files older than an hour go — except those an upload still waiting to be ingested refers to. */
 describe('sweepStagedUploads', () => {
   let database: Database;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-sweep-')), 'incoming');
 
   beforeAll(async () => {
-    const created = await createTestDatabase();
-    drop = created.drop;
-    database = createDatabase(created.url);
-    await migrateDatabase(database.db);
+    ({ database, close } = await createMigratedTestDatabase());
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await close?.();
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 

@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createTestDatabase } from '../../test/helpers/testRuntime.ts';
+import { createMigratedTestDatabase } from '../../test/helpers/testRuntime.ts';
 import { createWebOutbox } from '../../bots/web/webOutbox.ts';
-import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import { notifications, webMessages } from '../db/schema.ts';
 import { DeliveryInFlightError, deliverOnce } from './deliverOnce.ts';
 import { createOutboxRouter, type TransportOutbox } from './types.ts';
 
 describe('deliverOnce', () => {
   let database: Database;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const created = await createTestDatabase();
-    drop = created.drop;
-    database = createDatabase(created.url);
-    await migrateDatabase(database.db);
+    ({ database, close } = await createMigratedTestDatabase());
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await close?.();
   });
 
   it('sends one message per key, even when called concurrently and again later', async () => {

@@ -11,11 +11,8 @@ import { generateKey } from '../crypto/aead.ts';
 import { ensureUser, type User } from '../identity/ensureUser.ts';
 import { createFsBlobStore } from '../storage/blobStore.ts';
 import { createStagedFileFetcher } from '../storage/staging.ts';
-import { createLogger } from '../log.ts';
-import { createOutboxRouter } from '../notifications/types.ts';
-import { createWebOutbox } from '../../bots/web/webOutbox.ts';
 import { createQueues, redisConnection, type Queues } from '../../jobs/queues.ts';
-import { createJobsPort } from '../../jobs/createJobsPort.ts';
+import { reviewDeps } from '../../test/helpers/reviewDeps.ts';
 import { createUpload } from '../datasets/createUpload.ts';
 import { ingestUpload } from '../datasets/ingestUpload.ts';
 import { appointValidator } from './appointValidator.ts';
@@ -33,7 +30,6 @@ describe('castReviewVote', () => {
   const staging = path.join(dir, 'incoming');
   const blobs = createFsBlobStore(path.join(dir, 'blobs'));
   const masterKey = generateKey();
-  const log = createLogger({ level: 'silent', pretty: false });
   let owner: User;
   const validators: User[] = [];
 
@@ -53,15 +49,7 @@ describe('castReviewVote', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const deps = () => ({
-    db: database.db,
-    blobs,
-    masterKey,
-    jobs: createJobsPort(queues),
-    outbox: createOutboxRouter({ web: createWebOutbox({ db: database.db }) }),
-    review: { quorum: 2, timeoutMs: 60_000, reviewerShareBps: 100 },
-    log,
-  });
+  const deps = () => reviewDeps({ database, queues, blobs, masterKey });
 
   /** A stored dataset of `user`, routed to review (so it is pending and offered). */
   async function pending(user: User, content: string): Promise<number> {

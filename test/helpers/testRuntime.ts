@@ -110,20 +110,25 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
  * A migrated database of its own and a chain connection with freshly deployed contracts, for
  * integration tests of platform functions below the runtime. `close()` drops the database.
  */
-export async function createTestPlatform(): Promise<{ database: Database; chain: ChainDeps; close(): Promise<void> }> {
+/** A fresh, migrated database on the shared test PostgreSQL; `close()` drops it. */
+export async function createMigratedTestDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
   const created = await createTestDatabase();
   const database = createDatabase(created.url);
   await migrateDatabase(database.db);
-  const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
-  const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
   return {
     database,
-    chain: { ...connected, addresses, confirmations: 0 },
     async close() {
       await database.close();
       await created.drop();
     },
   };
+}
+
+export async function createTestPlatform(): Promise<{ database: Database; chain: ChainDeps; close(): Promise<void> }> {
+  const { database, close } = await createMigratedTestDatabase();
+  const connected = await connectChain({ rpcUrl: inject('services').rpcUrl, operatorKey: await fundedOperatorKey() });
+  const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
+  return { database, chain: { ...connected, addresses, confirmations: 0 }, close };
 }
 
 /**
