@@ -46,7 +46,7 @@ export function createDiscordTransport(params: { token: string; apiRoot?: string
       const bot = createDiscordBot({ core: deps.core, outbox, log }, params);
       client = bot;
       const commands = slashCommands(deps.core.commands);
-      const register = (ready: Client<true>) => {
+      const register = async (ready: Client<true>) => {
         // Global commands, replaced as a whole so removed commands disappear.
         registration = retryLater(
           'registering the Discord slash commands',
@@ -60,15 +60,16 @@ export function createDiscordTransport(params: { token: string; apiRoot?: string
           log,
         );
         log.info({ bot: ready.user.tag, application: ready.application.id }, 'discord bot connected');
+        await registration.firstAttempt;
       };
       try {
-        register(await connectDiscordBot(bot));
+        await register(await connectDiscordBot(bot));
       } catch (err) {
         if (!(err instanceof ServiceError)) throw err;
         // The gateway could not be reached: keep the platform up and connect when it can.
         connecting = retryLater('connecting to the Discord gateway', async () => {
           if (client !== bot) return;
-          register(await connectDiscordBot(bot));
+          await register(await connectDiscordBot(bot));
         }, log);
       }
     },

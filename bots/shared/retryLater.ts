@@ -5,6 +5,8 @@ export type RetryLater = {
   readonly ok: boolean;
   /** The last failure, for status reports. */
   readonly lastError: string | undefined;
+  /** Settles after the first attempt, whether it worked or not (never rejects). */
+  readonly firstAttempt: Promise<void>;
   /** Stops retrying (on shutdown). */
   stop(): void;
 };
@@ -33,8 +35,9 @@ export function retryLater(what: string, fn: () => Promise<void>, log: Logger, o
       timer.unref();
     }
   };
-  void attempt(options.firstDelayMs ?? 2000);
+  const firstAttempt = attempt(options.firstDelayMs ?? 2000);
   return {
+    firstAttempt,
     get ok() {
       return state.ok;
     },

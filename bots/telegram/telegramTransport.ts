@@ -83,6 +83,7 @@ export function createTelegramTransport(params: TelegramTransportParameters): Te
           log,
         );
         retries.push(webhookSet);
+        await webhookSet.firstAttempt;
         return;
       }
       // Long polling: a webhook left over from webhook mode would make getUpdates fail.
@@ -97,6 +98,8 @@ export function createTelegramTransport(params: TelegramTransportParameters): Te
         log,
       );
       retries.push(connect);
+      // The first try is awaited (so status and the start banner tell the truth); later ones run in the background.
+      await connect.firstAttempt;
     },
     async stop() {
       for (const r of retries.splice(0)) r.stop();
