@@ -31,6 +31,7 @@ import { foundry } from 'viem/chains';
 import { assetRegistryAbi, licensesAbi, receiptsAbi, revenuePoolAbi } from '../contracts/bindings/index.ts';
 import { deployCaravan } from '../contracts/script/deploy.ts';
 import { startAnvil } from '../platform/infra/anvil.ts';
+import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { compileBaselines } from './contracts/compile.ts';
 
 const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
   const sizes = parseSizes(process.argv.slice(2));
   process.stdout.write('compiling baselines (OpenZeppelin 4.9 PaymentSplitter, O(n) push split)…\n');
   const baselines = compileBaselines();
-  const anvil = await startAnvil({ args: ['--gas-limit', '1000000000', '--code-size-limit', '1000000', '--prune-history', '64'] });
+  // Under a watchdog: a bench stopped with Ctrl-C leaves no anvil behind.
+  const watchdog = startWatchdog();
+  const anvil = await startAnvil({ watchdog, args: ['--gas-limit', '1000000000', '--code-size-limit', '1000000', '--prune-history', '64'] });
   try {
     const transport = http(anvil.rpcUrl, { batch: false });
     const publicClient: PublicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
@@ -350,6 +353,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await anvil.stop();
+    await watchdog.close();
   }
 }
 

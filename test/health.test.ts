@@ -5,19 +5,22 @@ import { inject } from 'vitest';
 import { loadConfig } from '../config/loadConfig.ts';
 import { createLogger } from '../platform/log.ts';
 import { startAnvil, type AnvilHandle } from '../platform/infra/anvil.ts';
+import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { startRuntime, type Runtime } from '../bin/runtime.ts';
 import { createTestDatabase, eventually } from './helpers/testRuntime.ts';
 import { ANVIL_DEV_KEY } from '../platform/chain/clients.ts';
 
 /** When a dependency goes down, /health says which (503) and /status in the chat shows it. */
 describe('health when the chain goes down', () => {
+  const watchdog = startWatchdog();
   let anvil: AnvilHandle;
   let rt: Runtime;
   let drop: () => Promise<void>;
   const home = `/tmp/caravan-health-${crypto.randomUUID()}`;
 
   beforeAll(async () => {
-    anvil = await startAnvil();
+    // Its own anvil, under a watchdog: a killed test run leaves no anvil behind.
+    anvil = await startAnvil({ watchdog });
     const db = await createTestDatabase();
     drop = db.drop;
     const config = loadConfig({ PORT: '0', CARAVAN_HOME: home, QUEUE_PREFIX: `h${Date.now()}`, ENGINE: '0', LOG_LEVEL: 'silent' });
@@ -31,6 +34,7 @@ describe('health when the chain goes down', () => {
   afterAll(async () => {
     await rt?.stop();
     await anvil?.stop();
+    await watchdog.close();
     await drop?.();
     fs.rmSync(home, { recursive: true, force: true });
   });

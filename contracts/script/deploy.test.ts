@@ -1,4 +1,5 @@
 import { startAnvil, type AnvilHandle } from '../../platform/infra/anvil.ts';
+import { startWatchdog } from '../../platform/infra/watchdog.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPublicClient,
@@ -30,6 +31,7 @@ import { deployCaravan, type CaravanDeployment } from './deploy.ts';
 const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
 describe('deployCaravan', () => {
+  const watchdog = startWatchdog();
   let anvil: AnvilHandle | undefined;
   let publicClient: PublicClient;
   let walletClient: WalletClient;
@@ -38,7 +40,8 @@ describe('deployCaravan', () => {
   const holder = privateKeyToAccount(keccak256(toHex('caravan deploy test holder'))).address;
 
   beforeAll(async () => {
-    anvil = await startAnvil();
+    // Its own anvil, under a watchdog: a killed test run leaves no anvil behind.
+    anvil = await startAnvil({ watchdog });
     const transport = http(anvil.rpcUrl);
     publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 50 });
     walletClient = createWalletClient({ chain: foundry, transport, account });
@@ -47,6 +50,7 @@ describe('deployCaravan', () => {
 
   afterAll(async () => {
     await anvil?.stop();
+    await watchdog.close();
   });
 
   it('deploys every contract and reports where', async () => {
