@@ -10,7 +10,7 @@ import {
   TextInputStyle,
   type MessageActionRowComponentBuilder,
 } from 'discord.js';
-import { fitLabel, type Reply, type ReplyForm } from '../../platform/chat/reply.ts';
+import { MAX_FORM_FIELDS, MAX_OPTION_LABEL, MAX_ROWS, fitLabel, type Reply, type ReplyForm } from '../../platform/chat/reply.ts';
 import { fitContent } from './content.ts';
 
 const STYLE = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, success: ButtonStyle.Success, danger: ButtonStyle.Danger } as const;
@@ -50,9 +50,9 @@ export function messagePayloadOf(reply: Reply) {
           .setMaxValues(Math.max(1, Math.min(s.max, s.options.length)))
           .addOptions(
             s.options.map((o) => ({
-              label: fitLabel(o.label, 100),
+              label: fitLabel(o.label, MAX_OPTION_LABEL),
               value: o.value,
-              ...(o.description ? { description: fitLabel(o.description, 100) } : {}),
+              ...(o.description ? { description: fitLabel(o.description, MAX_OPTION_LABEL) } : {}),
               ...(chosen.has(o.value) ? { default: true } : {}),
             })),
           ),
@@ -67,7 +67,7 @@ export function messagePayloadOf(reply: Reply) {
     );
   return {
     content: fitContent(reply.text || (reply.form ? reply.form.title : '…')),
-    components: rows.slice(0, 5),
+    components: rows.slice(0, MAX_ROWS),
     files: reply.image ? [new AttachmentBuilder(Buffer.from(reply.image.png), { name: reply.image.fileName })] : [],
     allowedMentions: { parse: [] as never[] },
   };
@@ -76,7 +76,7 @@ export function messagePayloadOf(reply: Reply) {
 /** A form as a Discord modal: one labelled text input per field (at most five). */
 export function modalOf(form: ReplyForm): ModalBuilder {
   const modal = new ModalBuilder().setCustomId(form.id).setTitle(fitLabel(form.title, MODAL_TITLE));
-  for (const f of form.fields.slice(0, 5)) {
+  for (const f of form.fields.slice(0, MAX_FORM_FIELDS)) {
     const input = new TextInputBuilder()
       .setCustomId(f.name)
       .setStyle(f.style === 'paragraph' ? TextInputStyle.Paragraph : TextInputStyle.Short)

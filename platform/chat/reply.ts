@@ -18,6 +18,7 @@ export type ReplyButton =
   | { kind: 'button'; label: string; id: string; style?: ButtonStyle | undefined }
   | { kind: 'link'; label: string; url: string };
 
+/** An option; its value travels in Telegram's 64-byte callback data next to a control id, so keep it under 40 bytes. */
 export type SelectOption = { label: string; value: string; description?: string | undefined };
 
 /**
@@ -80,13 +81,10 @@ export type Reply = {
  */
 export type ControlInput = { values?: string[] | undefined; toggle?: string | undefined; fields?: Record<string, string> | undefined };
 
-/** Option values travel in Telegram's 64-byte callback data next to a control id: keep them short. */
-export const MAX_OPTION_VALUE_BYTES = 40;
 
 /** Limits every transport can show (Discord's are the tightest). */
 export const MAX_SELECT_OPTIONS = 25;
 export const MAX_ROWS = 5;
-export const MAX_BUTTONS_PER_ROW = 5;
 export const MAX_FORM_FIELDS = 5;
 export const MAX_LABEL = 80;
 export const MAX_OPTION_LABEL = 100;

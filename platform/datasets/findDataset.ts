@@ -5,7 +5,7 @@ import { NotFoundError } from '../errors.ts';
 import { parsePublicId } from '../ids.ts';
 import { selectDatasetViews, type DatasetView } from './listUserDatasets.ts';
 
-export type FoundDataset = DatasetView & { mine: boolean; rejectionReason: string | null };
+export type FoundDataset = DatasetView & { mine: boolean };
 
 /**
  * A dataset as `userId` may see it: their own in any state (with its review outcome), or
@@ -19,6 +19,5 @@ export async function findDataset(deps: { db: Db }, params: { userId: number; id
     and(eq(datasets.publicId, publicId), or(eq(datasets.ownerId, params.userId), and(eq(datasets.access, 'open'), eq(datasets.status, 'approved')))),
   );
   if (!row) throw unknown();
-  const [extra] = await deps.db.select({ ownerId: datasets.ownerId, rejectionReason: datasets.rejectionReason }).from(datasets).where(eq(datasets.id, row.id));
-  return { ...row, mine: extra!.ownerId === params.userId, rejectionReason: extra!.rejectionReason };
+  return { ...row, mine: row.ownerId === params.userId };
 }

@@ -14,6 +14,9 @@ export type DatasetView = {
   sha256: string;
   status: string;
   access: 'open' | 'private';
+  ownerId: number;
+  /** Why review declined it, as the contributor was told. */
+  rejectionReason: string | null;
   createdAt: Date;
   chainAssetId: bigint | null;
   chainReceiptId: bigint | null;
@@ -35,6 +38,8 @@ export function selectDatasetViews(db: Db) {
       sha256: datasets.sha256,
       status: datasets.status,
       access: datasets.access,
+      ownerId: datasets.ownerId,
+      rejectionReason: datasets.rejectionReason,
       createdAt: datasets.createdAt,
       chainAssetId: assets.chainAssetId,
       chainReceiptId: receipts.chainReceiptId,
