@@ -10,6 +10,7 @@ import {
   type Hash,
   type TransactionReceipt,
   type Address,
+  type LocalAccount,
 } from 'viem';
 import type { Db } from '../db/client.ts';
 import { chainTxs } from '../db/schema.ts';
@@ -26,6 +27,10 @@ export type SendOnceParameters<
   abi: abi;
   functionName: functionName;
   args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>;
+  /** Wei sent with a payable call. */
+  value?: bigint;
+  /** Who signs and pays: a user's custodial account; default the platform operator. */
+  account?: LocalAccount;
 };
 
 export type SendOnceDeps = { db: Db; chain: ChainDeps };
@@ -46,10 +51,12 @@ export async function sendOnce<
   const existing = await findTx(db, chain.chainId, params.key);
   if (existing) return settle(deps, existing);
 
-  const from = chain.account.address;
+  const account = params.account ?? chain.account;
+  const from = account.address;
   try {
     await chain.publicClient.simulateContract({
-      account: chain.account,
+      account,
+      ...(params.value ? { value: params.value } : {}),
       address: params.address,
       abi: params.abi as Abi,
       functionName: params.functionName as string,
@@ -82,11 +89,13 @@ export async function sendOnce<
     try {
       // Estimates against the latest block can fall short by the time the transaction lands
       // (receipt vote checkpoints grow state), so a margin keeps it from running out of gas.
-      const estimate = await chain.publicClient.estimateGas({ account: chain.account, to: params.address, data });
+      const value = params.value ?? 0n;
+      const estimate = await chain.publicClient.estimateGas({ account, to: params.address, data, value });
       request = await chain.walletClient.prepareTransactionRequest({
-        account: chain.account,
+        account,
         to: params.address,
         data,
+        value,
         nonce,
         gas: (estimate * 13n) / 10n + 10_000n,
         chain: chain.publicClient.chain,
@@ -94,7 +103,7 @@ export async function sendOnce<
     } catch (cause) {
       throw toChainError(cause, `${params.functionName}`);
     }
-    const raw = await chain.walletClient.signTransaction(request as never);
+    const raw = await chain.walletClient.signTransaction({ ...(request as object), account } as never);
     const hash = keccak256(raw);
     const [inserted] = await tx
       .insert(chainTxs)
