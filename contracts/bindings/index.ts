@@ -8,3 +8,4 @@ export { handoverCharterAbi, handoverCharterBytecode } from './HandoverCharter.t
 export { licensesAbi, licensesBytecode } from './Licenses.ts';
 export { receiptsAbi, receiptsBytecode } from './Receipts.ts';
 export { revenuePoolAbi, revenuePoolBytecode } from './RevenuePool.ts';
+export { testStablecoinAbi, testStablecoinBytecode } from './TestStablecoin.ts';

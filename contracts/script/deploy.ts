@@ -38,6 +38,7 @@ import { handoverCharterAbi, handoverCharterBytecode } from '../bindings/Handove
 import { licensesAbi, licensesBytecode } from '../bindings/Licenses.ts';
 import { receiptsAbi, receiptsBytecode } from '../bindings/Receipts.ts';
 import { revenuePoolAbi, revenuePoolBytecode } from '../bindings/RevenuePool.ts';
+import { testStablecoinAbi, testStablecoinBytecode } from '../bindings/TestStablecoin.ts';
 
 /** Addresses of the deployed contracts. */
 export type CaravanAddresses = {
@@ -51,6 +52,8 @@ export type CaravanAddresses = {
   handoverCharter: Address;
   governor: Address;
   foundationVesting: Address;
+  /** Dev chains only: the test stablecoin (6 decimals) the faucet mints, listed in the revenue pool. */
+  testStablecoin?: Address;
 };
 
 /** What {@link deployCaravan} deployed, and where. */
@@ -113,6 +116,8 @@ export type DeployCaravanParameters = {
   tokenAllocation?: Partial<CaravanTokenAllocation>;
   /** Move the registry admin role and the pool ownership to the timelock. Default true. */
   handOver?: boolean;
+  /** Dev chains: also deploy a {@link testStablecoinAbi TestStablecoin} owned by the deployer and list it. Default false. */
+  testStablecoin?: boolean;
 };
 
 /** A deployment step failed (reverted, produced no contract, or landed at an unexpected address). */
@@ -315,7 +320,10 @@ export async function deployCaravan(params: DeployCaravanParameters): Promise<Ca
   const licenses = await deploy(ctx, 'Licenses', licensesAbi, licensesBytecode, [assetRegistry, revenuePool]);
 
   await call(ctx, 'Receipts.setShareObserver', receipts, receiptsAbi, 'setShareObserver', [revenuePool]);
-  for (const currency of params.currencies ?? []) {
+  const testStablecoin = params.testStablecoin
+    ? await deploy(ctx, 'TestStablecoin', testStablecoinAbi, testStablecoinBytecode, [deployer])
+    : undefined;
+  for (const currency of [...(testStablecoin ? [testStablecoin] : []), ...(params.currencies ?? [])]) {
     await call(ctx, `RevenuePool.setCurrency(${currency})`, revenuePool, revenuePoolAbi, 'setCurrency', [currency, true]);
   }
   const operatorRole = await publicClient.readContract({
@@ -358,6 +366,7 @@ export async function deployCaravan(params: DeployCaravanParameters): Promise<Ca
       handoverCharter,
       governor,
       foundationVesting,
+      ...(testStablecoin ? { testStablecoin } : {}),
     },
   };
 }

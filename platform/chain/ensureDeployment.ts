@@ -10,6 +10,9 @@ import type { connectChain } from './clients.ts';
 
 type Connected = Awaited<ReturnType<typeof connectChain>>;
 
+/** Anvil's chain id: the only chain with a faucet and a test stablecoin. */
+export const DEV_CHAIN_ID = 31337;
+
 /** Every contract `deployCaravan` deploys. */
 export const CARAVAN_CONTRACTS = [
   'assetRegistry',
@@ -62,7 +65,12 @@ export async function ensureDeployment(
       metaMessages: ['Run `caravan deploy`, or set CONTRACT_ADDRESSES.'],
     });
 
-  const deployment = await deployCaravan({ walletClient: chain.walletClient, publicClient: chain.publicClient });
+  const deployment = await deployCaravan({
+    walletClient: chain.walletClient,
+    publicClient: chain.publicClient,
+    // Anvil gets a test stablecoin for the faucet; real chains list real tokens (PAYMENT_TOKENS).
+    testStablecoin: chain.chainId === DEV_CHAIN_ID,
+  });
   const addresses = deployment.addresses as ContractAddresses;
   await deps.db
     .insert(deployments)

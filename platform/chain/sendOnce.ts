@@ -8,6 +8,7 @@ import {
   type ContractFunctionArgs,
   type ContractFunctionName,
   type Hash,
+  type Hex,
   type TransactionReceipt,
   type Address,
   type LocalAccount,
@@ -52,7 +53,6 @@ export async function sendOnce<
   if (existing) return settle(deps, existing);
 
   const account = params.account ?? chain.account;
-  const from = account.address;
   try {
     await chain.publicClient.simulateContract({
       account,
@@ -71,7 +71,34 @@ export async function sendOnce<
     args: params.args as readonly unknown[],
   });
 
-  const stored = await db.transaction(async (tx) => {
+  const stored = await signAndStore(deps, { key: params.key, account, to: params.address, data, value: params.value ?? 0n, what: params.functionName });
+  return settle(deps, stored);
+}
+
+/**
+ * Sends `value` wei from `account` (default the operator) to `to` at most once per `key`, with the
+ * same write-ahead log and nonce lock as {@link sendOnce}, so it never races a contract call for a nonce.
+ */
+export async function sendValueOnce(
+  deps: SendOnceDeps,
+  params: { key: string; to: Address; value: bigint; account?: LocalAccount },
+): Promise<TransactionReceipt> {
+  const existing = await findTx(deps.db, deps.chain.chainId, params.key);
+  if (existing) return settle(deps, existing);
+  const account = params.account ?? deps.chain.account;
+  const stored = await signAndStore(deps, { key: params.key, account, to: params.to, data: '0x', value: params.value, what: 'a transfer' });
+  return settle(deps, stored);
+}
+
+/** Under the sender's nonce lock: picks the nonce, signs, and stores the transaction before anything is broadcast. */
+async function signAndStore(
+  deps: SendOnceDeps,
+  params: { key: string; account: LocalAccount | ChainDeps['account']; to: Address; data: Hex; value: bigint; what: string },
+): Promise<StoredTx> {
+  const { db, chain } = deps;
+  const { account, data, value } = params;
+  const from = account.address;
+  return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`caravan:nonce:${chain.chainId}:${from.toLowerCase()}`}))`);
     // Another worker may have sent it while we waited for the lock.
     const again = await tx
@@ -89,11 +116,10 @@ export async function sendOnce<
     try {
       // Estimates against the latest block can fall short by the time the transaction lands
       // (receipt vote checkpoints grow state), so a margin keeps it from running out of gas.
-      const value = params.value ?? 0n;
-      const estimate = await chain.publicClient.estimateGas({ account, to: params.address, data, value });
+      const estimate = await chain.publicClient.estimateGas({ account, to: params.to, data, value });
       request = await chain.walletClient.prepareTransactionRequest({
         account,
-        to: params.address,
+        to: params.to,
         data,
         value,
         nonce,
@@ -101,7 +127,7 @@ export async function sendOnce<
         chain: chain.publicClient.chain,
       });
     } catch (cause) {
-      throw toChainError(cause, `${params.functionName}`);
+      throw toChainError(cause, params.what);
     }
     const raw = await chain.walletClient.signTransaction({ ...(request as object), account } as never);
     const hash = keccak256(raw);
@@ -111,7 +137,6 @@ export async function sendOnce<
       .returning();
     return inserted!;
   });
-  return settle(deps, stored);
 }
 
 async function findTx(db: Db, chainId: number, key: string) {
