@@ -13,6 +13,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ServiceError } from '../errors.ts';
+import type { TxPolicy } from './txPolicy.ts';
 
 /** Addresses of Caravan's contracts on one chain. */
 export type ContractAddresses = { assetRegistry: Address; receipts: Address } & Record<string, Address>;
@@ -27,6 +28,8 @@ export type ChainDeps = {
   addresses: ContractAddresses;
   /** Blocks to wait before a transaction counts as final. */
   confirmations: number;
+  /** When stuck transactions are replaced and how high their fees may go (default `DEFAULT_TX_POLICY`). */
+  txPolicy?: Partial<TxPolicy> | undefined;
 };
 
 /** Anvil's first default account: the dev stack's operator. Never use it on a real chain. */
