@@ -18,6 +18,9 @@ import { purgeExpiredComponents } from '../platform/chat/purgeExpiredComponents.
 import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
 import { createOutboxRouter, type TransportOutbox } from '../platform/notifications/types.ts';
 import type { ReviewSettings } from '../platform/review/settings.ts';
+import { parseEther } from 'viem';
+import { ETH, parsePaymentTokens, type Currency } from '../platform/money/currencies.ts';
+import type { MoneyDeps } from '../platform/money/types.ts';
 import { createRedisRateLimiter } from '../platform/limits/rateLimiter.ts';
 import { createFairUse } from '../platform/limits/createFairUse.ts';
 import type { StatusReport } from '../platform/status.ts';
@@ -80,6 +83,37 @@ export const reviewFrom = (config: Config): ReviewSettings => ({
   timeoutMs: config.REVIEW_TIMEOUT,
   reviewerShareBps: config.REVIEWER_SHARE_BPS,
 });
+
+/** Accepted currencies: PAYMENT_TOKENS, else the dev chain's test stablecoin; ETH always. */
+export function currenciesFrom(config: Config, chain: ChainDeps): Currency[] {
+  const tokens = config.PAYMENT_TOKENS
+    ? parsePaymentTokens(config.PAYMENT_TOKENS)
+    : chain.addresses.testStablecoin
+      ? [{ symbol: 'USDC', address: chain.addresses.testStablecoin, decimals: 6 }]
+      : [];
+  return [...tokens, ETH];
+}
+
+/** Wallets, licenses and earnings settings from config. */
+export function moneyFrom(
+  config: Config,
+  deps: Pick<MoneyDeps, 'db' | 'chain' | 'masterKey' | 'limiter' | 'log'>,
+): MoneyDeps {
+  return {
+    ...deps,
+    currencies: currenciesFrom(config, deps.chain),
+    settings: {
+      periodSeconds: config.LICENSE_PERIOD_DAYS * 86_400,
+      apiQuota: config.API_LICENSE_QUOTA,
+      freeQuestions: config.FREE_QUESTIONS,
+      gasTopUpsPerDay: config.GAS_TOPUPS_PER_DAY,
+      gasTopUpWei: parseEther('0.01'),
+      faucet: { tokenUnits: 100_000_000n, ethWei: parseEther('0.05'), perDay: 5 },
+      publicUrl: config.publicUrl,
+      digestWindowMs: config.EARNINGS_DIGEST_WINDOW,
+    },
+  };
+}
 
 /** The Telegram webhook's secret: configured, or derived from the master key (stable across restarts). */
 const webhookSecret = (config: Config, masterKey: Buffer) =>
@@ -230,6 +264,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
 
+    const money = moneyFrom(config, { db, chain, masterKey, limiter: createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), log });
     const core = createCaravanCore({
       db,
       masterKey,
@@ -242,6 +277,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       status,
       chat,
       maxQuoteChars: config.CITATION_MAX_CHARS,
+      money,
       log,
     });
 

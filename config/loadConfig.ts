@@ -44,6 +44,26 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   }
   if (e.REVIEW_QUORUM * e.REVIEWER_SHARE_BPS >= 10_000)
     problems.push('REVIEWER_SHARE_BPS: the reviewers of one dataset (REVIEW_QUORUM of them) must hold less than 100 % together');
+  if (e.PAYMENT_TOKENS) {
+    try {
+      const list: unknown = JSON.parse(e.PAYMENT_TOKENS);
+      const ok =
+        Array.isArray(list) &&
+        list.every(
+          (t: { symbol?: unknown; address?: unknown; decimals?: unknown }) =>
+            typeof t.symbol === 'string' &&
+            /^[A-Za-z0-9.]{1,11}$/.test(t.symbol) &&
+            typeof t.address === 'string' &&
+            /^0x[0-9a-fA-F]{40}$/.test(t.address) &&
+            Number.isInteger(t.decimals) &&
+            (t.decimals as number) >= 0 &&
+            (t.decimals as number) <= 36,
+        );
+      if (!ok) throw new Error('bad shape');
+    } catch {
+      problems.push('PAYMENT_TOKENS: expected JSON like [{"symbol":"USDC","address":"0x…","decimals":6}]');
+    }
+  }
   if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too (the webhook is the bot’s)');
   if (problems.length) throw new ConfigError('Invalid configuration.', { metaMessages: problems });
 

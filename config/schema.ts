@@ -117,6 +117,25 @@ export const envSchema = z.object({
   /** Longest passage an assistant's answer quotes from its data (characters). */
   CITATION_MAX_CHARS: z.coerce.number().int().min(40).max(2000).default(200),
 
+  /**
+   * ERC-20 tokens licenses are priced and paid in, besides ETH (production). JSON
+   * `[{"symbol":"USDC","address":"0x…","decimals":6}]`; the first is the currency new prices are set in.
+   * The dev chain uses its test stablecoin.
+   */
+  PAYMENT_TOKENS: optionalString,
+  /** Length of a period or API license, in days. */
+  LICENSE_PERIOD_DAYS: positiveInt.default(30),
+  /** Calls per period an API license allows. */
+  API_LICENSE_QUOTA: positiveInt.default(1000),
+  /** Questions a new user may ask a priced assistant before buying a license. */
+  FREE_QUESTIONS: z.coerce.number().int().min(0).max(1000).default(3),
+  /** Times a day the platform pays gas for one user's custodial transactions. */
+  GAS_TOPUPS_PER_DAY: z.coerce.number().int().min(0).default(10),
+  /** Earnings of one person within this window go out as one digest message. */
+  EARNINGS_DIGEST_WINDOW: duration.prefault('1m'),
+  /** How often the indexer looks for new blocks. */
+  INDEXER_INTERVAL: duration.prefault('2s'),
+
   UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt.default(200_000),
   UPLOAD_MAX_LINE_BYTES: positiveInt.default(64 * 1024),

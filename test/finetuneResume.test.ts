@@ -74,7 +74,7 @@ describe('an interrupted fine-tune', () => {
       starters: [],
       datasets: [datasetId],
       visibility: 'private',
-      priceWei: 0n,
+      licenses: [],
     });
     // As the wizard does: a training message that the job edits with its progress.
     const messageId = await createWebOutbox({ db: rt.database.db }).send({ transport: 'web', chatId: chat.chatId }, { text: trainingQueued(assistant) });

@@ -102,12 +102,14 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     expect(visibility.text).toContain('step 3/5');
     const price = await chat.press(visibility, 'Public');
     expect(price.text).toContain('step 4/5');
-    const priceForm = await chat.press(price, 'Set a price');
-    const bad = await chat.submit(priceForm, { price: '-1' });
-    expect(bad.text).toMatch(/⚠️ Reply with an amount in ETH/);
-    const confirm = await chat.submit(bad, { price: '0.01' });
+    const priceForm = await chat.press(price, 'Set prices');
+    const bad = await chat.submit(priceForm, { period: '-1' });
+    expect(bad.text).toMatch(/⚠️ "-1" is not an amount of USDC/);
+    const confirm = await chat.submit(bad, { period: '0.01', api: '2.5' });
     expect(confirm.text).toContain('step 5/5');
-    expect(confirm.text).toContain('License: 0.01 ETH / 30 days');
+    expect(confirm.text).toContain('30-day license: 0.01 USDC');
+    expect(confirm.text).toContain('API license (30 days, 1,000 calls): 2.5 USDC');
+    expect(confirm.text).not.toContain('perpetual');
     expect(confirm.text).toContain(`Knowledge: ${datasetId}`);
     await chat.press(confirm, 'Create and train');
     const training = await chat.waitFor((m) => /🧠 Training Shop Helper \(as_[0-9a-z]{10}\)/.test(m.text), { what: 'training message' });
@@ -168,7 +170,16 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
 
   it('answers developers over REST: the card, chat with citations, and clear errors', async () => {
     const card = await fetch(`${rt.url}/v1/assistants/${assistantId}`);
-    expect(await card.json()).toMatchObject({ id: assistantId, name: 'Shop Helper', status: 'ready', visibility: 'public', licensePriceWei: '10000000000000000' });
+    expect(await card.json()).toMatchObject({
+      id: assistantId,
+      name: 'Shop Helper',
+      status: 'ready',
+      visibility: 'public',
+      licenses: [
+        { kind: 'period', price: '10000', durationSeconds: 30 * 86_400, quota: 0 },
+        { kind: 'api', price: '2500000', durationSeconds: 30 * 86_400, quota: 1000 },
+      ],
+    });
     const post = (id: string, body: unknown) =>
       fetch(`${rt.url}/v1/assistants/${id}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const res = await post(assistantId, { messages: [{ role: 'user', content: 'How long do refunds take?' }] });

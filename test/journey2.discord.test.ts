@@ -80,12 +80,13 @@ describe('journey 2 on Discord, in a server channel', () => {
     const visibility = await discord.waitForMessage(where.channelId, (m) => m.id === step.id && m.content.includes('step 3/5'));
     discord.click(user, visibility, buttonOf(visibility, 'Public'), { where });
     const price = await discord.waitForMessage(where.channelId, (m) => m.id === step.id && m.content.includes('step 4/5'));
-    // "Set a price…" opens a second modal straight from the button.
-    const { interactionId: priceClick } = discord.click(user, price, buttonOf(price, 'Set a price'), { where });
+    // "Set prices…" opens a second modal straight from the button.
+    const { interactionId: priceClick } = discord.click(user, price, buttonOf(price, 'Set prices'), { where });
     const priceModal = await discord.waitForModal((m) => m.interactionId === priceClick);
-    discord.submitModal(user, priceModal, { price: '0.02' }, { where });
+    discord.submitModal(user, priceModal, { period: '2', perpetual: '20' }, { where });
     const confirm = await discord.waitForMessage(where.channelId, (m) => m.content.includes('step 5/5'));
-    expect(confirm.content).toContain('License: 0.02 ETH / 30 days');
+    expect(confirm.content).toContain('30-day license: 2 USDC');
+    expect(confirm.content).toContain('perpetual license: 20 USDC');
     discord.click(user, confirm, buttonOf(confirm, 'Create and train'), { where });
     const training = await discord.waitForMessage(where.channelId, (m) => m.content.startsWith('🧠 Training Trail Guide'));
     // Workers edit the training message by channel: it is a normal message in the channel.

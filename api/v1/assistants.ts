@@ -1,3 +1,4 @@
+import { listTerms } from '../../platform/money/listTerms.ts';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/client.ts';
@@ -33,7 +34,14 @@ export function createAssistantsRouter(deps: { db: Db; chat?: AssistantChat | un
       starters: a.starters,
       visibility: a.visibility,
       status: a.status,
-      licensePriceWei: a.priceWei.toString(),
+      licenses: (await listTerms(deps, a.id)).map((t) => ({
+        kind: t.kind,
+        price: t.price.toString(),
+        currency: t.currency,
+        durationSeconds: t.durationSeconds,
+        quota: t.quota,
+        onChain: t.chainTermsId !== null,
+      })),
     });
   });
 

@@ -1,3 +1,4 @@
+import type { MoneyDeps } from '../../platform/money/types.ts';
 import type { ChatIdentity, ChatPlatform } from '../../platform/identity/ensureUser.ts';
 import type { UploadSource } from '../../platform/datasets/uploadSource.ts';
 import type { Reply } from '../../platform/chat/reply.ts';
@@ -67,5 +68,7 @@ export type CoreDeps = {
   chat?: AssistantChat | undefined;
   /** Longest passage an answer quotes from the data (CITATION_MAX_CHARS). */
   maxQuoteChars: number;
+  /** Wallets, licenses, earnings: the chain and the users' custodial keys. */
+  money: MoneyDeps;
   log: Logger;
 };

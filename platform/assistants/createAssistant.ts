@@ -1,7 +1,7 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
-import { assistantDatasets, assistants, datasets } from '../db/schema.ts';
+import { assistantDatasets, assistants, datasets, licenseTerms } from '../db/schema.ts';
 import { InputError } from '../errors.ts';
 import { newPublicId } from '../ids.ts';
 
@@ -24,7 +24,21 @@ export const assistantDraftSchema = z.object({
     .min(1, 'Pick at least one dataset.')
     .max(8, 'At most 8 datasets (the on-chain lineage limit).'),
   visibility: z.enum(['private', 'unlisted', 'public']),
-  priceWei: z.bigint().nonnegative(),
+  /** Licenses on offer (none: the assistant is free to chat with). At most one per kind. */
+  licenses: z
+    .array(
+      z.object({
+        kind: z.enum(['period', 'perpetual', 'api']),
+        /** In the currency's smallest unit; a priced assistant's licenses cost something. */
+        price: z.bigint().positive('A license price must be above zero (offer no license to make it free).'),
+        currency: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+        durationSeconds: z.number().int().min(0),
+        quota: z.number().int().min(0),
+      }),
+    )
+    .max(3)
+    .refine((l) => new Set(l.map((x) => x.kind)).size === l.length, 'At most one license of each kind.')
+    .default([]),
 });
 
 export type AssistantDraft = z.infer<typeof assistantDraftSchema>;
@@ -34,7 +48,8 @@ export type AssistantDraft = z.infer<typeof assistantDraftSchema>;
  * be approved and usable by its creator: their own, or open ones; anything else is answered as
  * unknown, so private datasets of others cannot be found this way. One transaction: no assistant
  * without its datasets. `admit` runs once the draft is valid, before anything is written (a
- * limit check that may refuse).
+ * limit check that may refuse). Licenses on offer are written as terms, created on-chain
+ * once the assistant's asset is registered.
  */
 export async function createAssistant(
   deps: { db: Db },
@@ -75,10 +90,14 @@ export async function createAssistant(
         greeting: d.greeting ?? null,
         starters: d.starters,
         visibility: d.visibility,
-        priceWei: d.priceWei,
       })
       .returning();
     await tx.insert(assistantDatasets).values(found.map((f) => ({ assistantId: row!.id, datasetId: f.id })));
+    // The terms go on-chain with the assistant's asset (see createLicenseTerms).
+    if (d.licenses.length)
+      await tx.insert(licenseTerms).values(
+        d.licenses.map((l) => ({ assistantId: row!.id, kind: l.kind, currency: l.currency, price: l.price, durationSeconds: l.durationSeconds, quota: l.quota })),
+      );
     return row!;
   });
 }

@@ -41,7 +41,7 @@ export const users = pgTable('users', {
   /** A wallet the user proved they own (SIWE); preferred over the custodial address. */
   walletAddress: text('wallet_address'),
   createdAt: createdAt(),
-});
+}, (t) => [uniqueIndex('users_wallet_address').on(t.walletAddress)]);
 
 /** One chat account (Telegram user id, Discord user id, web chat session) of a user. */
 export const identities = pgTable(
@@ -250,7 +250,10 @@ export const notifications = pgTable(
     imageName: text('image_name'),
     /** Buttons, selects or a form sent with the text (see platform/chat/reply.ts). */
     controls: jsonb('controls'),
-    status: text('status').$type<'pending' | 'sending' | 'sent'>().notNull().default('pending'),
+    /** `inbox`: the transport refused it for good (DMs closed, bot blocked); it waits in the user's web inbox. */
+    status: text('status').$type<'pending' | 'sending' | 'sent' | 'inbox'>().notNull().default('pending'),
+    /** The user it is for, when it is personal (earnings), so the web inbox can list it. */
+    userId: integer('user_id').references(() => users.id),
     attempts: integer('attempts').notNull().default(0),
     /** When a sender claimed it; a claim older than the lease is taken over (the sender died). */
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
@@ -296,8 +299,6 @@ export const assistants = pgTable(
     greeting: text('greeting'),
     starters: jsonb('starters').$type<string[]>().notNull().default([]),
     visibility: assistantVisibility('visibility').notNull(),
-    /** Price of a 30-day license in wei; 0 = free. */
-    priceWei: numeric('price_wei', { mode: 'bigint' }).notNull(),
     status: assistantStatus('status').notNull().default('training'),
     /** Loss after each training step of the last fine-tune. */
     losses: jsonb('losses').$type<number[]>(),
@@ -345,4 +346,212 @@ export const chatComponents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('chat_components_expires').on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------- money: licenses, indexer, earnings
+
+export const licenseKind = pgEnum('license_kind', ['period', 'perpetual', 'api']);
+/** How a user wants to hear about earnings: each one, a digest per window, or not at all. */
+export const notifyPreference = pgEnum('notify_preference', ['on', 'digest', 'off']);
+
+/** Per-user money settings (created on first use). */
+export const userSettings = pgTable('user_settings', {
+  userId: integer('user_id').primaryKey().references(() => users.id),
+  notify: notifyPreference('notify').notNull().default('digest'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * License terms offered for an assistant, mirrored from `Licenses.TermsCreated`/`TermsPriceUpdated`.
+ * A row is written before the terms exist on-chain (`chainTermsId` null) so a crashed job resumes.
+ */
+export const licenseTerms = pgTable(
+  'license_terms',
+  {
+    id: serial('id').primaryKey(),
+    assistantId: integer('assistant_id').notNull().references(() => assistants.id),
+    kind: licenseKind('kind').notNull(),
+    /** ERC-20 address, or the zero address for ETH. */
+    currency: text('currency').notNull(),
+    /** Price in the currency's smallest unit. */
+    price: numeric('price', { mode: 'bigint' }).notNull(),
+    durationSeconds: integer('duration_seconds').notNull(),
+    quota: integer('quota').notNull().default(0),
+    chainTermsId: numeric('chain_terms_id', { mode: 'bigint' }),
+    retired: integer('retired').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('license_terms_assistant_kind').on(t.assistantId, t.kind),
+    uniqueIndex('license_terms_chain').on(t.chainTermsId),
+  ],
+);
+
+/** A license sold on-chain (`LicensePurchased`), with its expiry as the chain last said. */
+export const licenses = pgTable(
+  'licenses',
+  {
+    id: serial('id').primaryKey(),
+    chainLicenseId: numeric('chain_license_id', { mode: 'bigint' }).notNull(),
+    chainTermsId: numeric('chain_terms_id', { mode: 'bigint' }).notNull(),
+    assistantId: integer('assistant_id').notNull().references(() => assistants.id),
+    /** The user it was bought for (null: an address no user owns). */
+    userId: integer('user_id').references(() => users.id),
+    holderAddress: text('holder_address').notNull(),
+    kind: licenseKind('kind').notNull(),
+    currency: text('currency').notNull(),
+    pricePaid: numeric('price_paid', { mode: 'bigint' }).notNull(),
+    /** Null for perpetual licenses. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    quota: integer('quota').notNull().default(0),
+    callsUsed: integer('calls_used').notNull().default(0),
+    txHash: text('tx_hash').notNull(),
+    reminderSentAt: timestamp('reminder_sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('licenses_chain_id').on(t.chainLicenseId),
+    index('licenses_user_assistant').on(t.userId, t.assistantId),
+  ],
+);
+
+/** Questions a user asked a priced assistant without a license (the free trial). */
+export const assistantTrials = pgTable(
+  'assistant_trials',
+  {
+    userId: integer('user_id').notNull().references(() => users.id),
+    assistantId: integer('assistant_id').notNull().references(() => assistants.id),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [uniqueIndex('assistant_trials_pk').on(t.userId, t.assistantId)],
+);
+
+/** How far the indexer got on each chain: the last block it recorded, and that block's hash. */
+export const chainCursor = pgTable('chain_cursor', {
+  chainId: integer('chain_id').primaryKey(),
+  blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
+  blockHash: text('block_hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Hashes of the blocks the indexer recorded events from (the recent ones), to find the fork after a reorg. */
+export const chainBlocks = pgTable(
+  'chain_blocks',
+  {
+    chainId: integer('chain_id').notNull(),
+    blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
+    blockHash: text('block_hash').notNull(),
+  },
+  (t) => [uniqueIndex('chain_blocks_pk').on(t.chainId, t.blockNumber)],
+);
+
+/** Every event of Caravan's contracts the indexer recorded, decoded; rows past a fork are deleted. */
+export const chainEvents = pgTable(
+  'chain_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chainId: integer('chain_id').notNull(),
+    blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
+    blockHash: text('block_hash').notNull(),
+    txHash: text('tx_hash').notNull(),
+    logIndex: integer('log_index').notNull(),
+    contract: text('contract').notNull(),
+    name: text('name').notNull(),
+    /** Decoded arguments; bigints as decimal strings. */
+    args: jsonb('args').$type<Record<string, string | number | boolean>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chain_events_log').on(t.chainId, t.blockHash, t.logIndex),
+    index('chain_events_block').on(t.chainId, t.blockNumber),
+    index('chain_events_name').on(t.chainId, t.name),
+  ],
+);
+
+/** Who holds each receipt and with how many shares, as the indexed events say (rebuilt after a reorg). */
+export const chainReceiptHolders = pgTable(
+  'chain_receipt_holders',
+  {
+    chainId: integer('chain_id').notNull(),
+    receiptId: numeric('receipt_id', { mode: 'bigint' }).notNull(),
+    assetId: numeric('asset_id', { mode: 'bigint' }).notNull(),
+    holder: text('holder').notNull(),
+    shares: numeric('shares', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('chain_receipt_holders_pk').on(t.chainId, t.receiptId),
+    index('chain_receipt_holders_asset').on(t.chainId, t.assetId),
+  ],
+);
+
+/**
+ * What one holder earned from one `RevenueCredited` event: `scaled` is shares × Δ accPerShare (1e18 scale),
+ * exactly what the pool added to the holder's account; `amount` is how much that raised their claimable
+ * balance (whole units), so the amounts of a holder sum to what they claimed plus what they can claim.
+ */
+export const earnings = pgTable(
+  'earnings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => chainEvents.id, { onDelete: 'cascade' }),
+    chainId: integer('chain_id').notNull(),
+    blockNumber: bigint('block_number', { mode: 'bigint' }).notNull(),
+    txHash: text('tx_hash').notNull(),
+    logIndex: integer('log_index').notNull(),
+    assetId: numeric('asset_id', { mode: 'bigint' }).notNull(),
+    token: text('token').notNull(),
+    holder: text('holder').notNull(),
+    scaled: numeric('scaled', { mode: 'bigint' }).notNull(),
+    amount: numeric('amount', { mode: 'bigint' }).notNull(),
+    /** Why the asset was paid: `license` (bought or renewed), `royalty` (a child asset was paid) or `deposit`. */
+    cause: text('cause').notNull(),
+    /** Set when the notification for it was queued (or skipped by preference). */
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('earnings_key').on(t.chainId, t.txHash, t.logIndex, t.holder),
+    index('earnings_holder').on(t.chainId, t.holder),
+    index('earnings_pending').on(t.notifiedAt),
+  ],
+);
+
+/**
+ * One-time links to pages served by the API (wallet link, wallet transactions, dashboard): only the
+ * hash of the token is stored; the page works until `expiresAt`, and once-only links until used.
+ */
+export const linkTokens = pgTable(
+  'link_tokens',
+  {
+    id: serial('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    purpose: text('purpose').notNull(),
+    payload: jsonb('payload').notNull().default({}),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('link_tokens_hash').on(t.tokenHash)],
+);
+
+/** Sign-In with Ethereum: a nonce the server issued, and the wallet link it proved (once). */
+export const walletLinks = pgTable(
+  'wallet_links',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    nonce: text('nonce').notNull(),
+    address: text('address'),
+    message: text('message'),
+    signature: text('signature'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    linkedAt: timestamp('linked_at', { withTimezone: true }),
+    unlinkedAt: timestamp('unlinked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('wallet_links_nonce').on(t.nonce), index('wallet_links_user').on(t.userId)],
 );

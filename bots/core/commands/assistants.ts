@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatEther } from 'viem';
 import { findChatAssistant } from '../../../platform/assistants/findChatAssistant.ts';
+import { priceSummary } from '../../../platform/messages/money.ts';
 import { listAssistants } from '../../../platform/assistants/listAssistants.ts';
 import { askAssistant, type ChatTurn } from '../../../platform/assistants/askAssistant.ts';
 import type { Assistant } from '../../../platform/assistants/createAssistant.ts';
@@ -74,7 +74,7 @@ export const assistantsFeature: Feature = {
         }
         const lines = rows.map(
           (a) =>
-            `${icon[a.status]} ${a.publicId} ${a.name}${a.tagline ? ` — ${a.tagline}` : ''} (${a.visibility}${a.ownerId === user.id ? ', yours' : ''}, ${a.priceWei === 0n ? 'free' : `${formatEther(a.priceWei)} ETH/30d`})`,
+            `${icon[a.status]} ${a.publicId} ${a.name}${a.tagline ? ` — ${a.tagline}` : ''} (${a.visibility}${a.ownerId === user.id ? ', yours' : ''}, ${priceSummary(ctx.deps.money.currencies, a.terms)})`,
         );
         const ready = rows.filter((a) => a.status === 'ready').slice(0, 5);
         const buttons = await Promise.all(

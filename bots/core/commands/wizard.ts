@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { formatEther, parseEther } from 'viem';
+import { describeKind, LICENSE_KINDS, offerOf, type LicenseKind } from '../../../platform/money/licenseKinds.ts';
+import { formatAmount, parseAmount } from '../../../platform/money/currencies.ts';
 import { assistantDraftSchema } from '../../../platform/assistants/createAssistant.ts';
 import { listUsableDatasets } from '../../../platform/assistants/listUsableDatasets.ts';
 import { startAssistant } from '../../../platform/assistants/startAssistant.ts';
@@ -18,7 +19,7 @@ import { defineAction, type Action } from '../registry.ts';
  * survives restarts; every step's controls work for a day.
  */
 
-/** The draft between steps (JSON; the price as a decimal string of wei). */
+/** The draft between steps (JSON; prices as decimal strings of the currency's smallest unit). */
 export type WizardDraft = {
   name: string;
   tagline?: string | undefined;
@@ -27,7 +28,8 @@ export type WizardDraft = {
   starters: string[];
   datasets: string[];
   visibility?: 'private' | 'unlisted' | 'public' | undefined;
-  priceWei?: string | undefined;
+  /** Licenses on offer; `[]` = free to chat with; undefined = the step is not done. */
+  licenses?: Array<{ kind: LicenseKind; price: string }> | undefined;
 };
 
 const MAX_DATASETS = 8;
@@ -146,33 +148,54 @@ async function visibilityStep(ctx: ChatContext): Promise<Reply> {
 }
 
 async function priceStep(ctx: ChatContext): Promise<Reply> {
+  const { currencies } = ctx.deps.money;
   return {
-    text: `${head(4, 'price.')}\nA 30-day license to chat with it, in ETH.`,
+    text: `${head(4, 'price.')}\nFree to chat with, or sold as licenses in ${currencies[0]!.symbol}: ${kindList(ctx)}. Each sale pays its creator and, through royalties, the people whose data it was built on.`,
     personal: true,
     rows: [
       {
         buttons: [
           { kind: 'button', label: 'Free', id: await ctx.control('wizard.price', { free: true }, { ttlMs: FLOW_TTL_MS }) },
-          { kind: 'button', label: 'Set a price…', id: await ctx.control('wizard.priceForm', {}, { ttlMs: FLOW_TTL_MS }) },
+          { kind: 'button', label: 'Set prices…', id: await ctx.control('wizard.priceForm', {}, { ttlMs: FLOW_TTL_MS }) },
         ],
       },
     ],
   };
 }
 
+const kindLabel = (ctx: ChatContext, kind: LicenseKind) => {
+  const { settings } = ctx.deps.money;
+  return describeKind(kind, kind === 'perpetual' ? 0 : settings.periodSeconds, kind === 'api' ? settings.apiQuota : 0);
+};
+const kindList = (ctx: ChatContext) => LICENSE_KINDS.map((k) => kindLabel(ctx, k)).join(', ');
+
 async function priceForm(ctx: ChatContext, error?: string): Promise<Reply> {
+  const symbol = ctx.deps.money.currencies[0]!.symbol;
   return {
-    text: `${error ? `⚠️ ${error}\n\n` : ''}${head(4, 'price of a 30-day license in ETH.')}`,
+    text: `${error ? `⚠️ ${error}\n\n` : ''}${head(4, `license prices in ${symbol}.`)} Leave a kind empty not to offer it.`,
     personal: true,
     form: {
       id: await ctx.control('wizard.price', { free: false }, { ttlMs: FLOW_TTL_MS }),
-      title: 'License price',
-      fields: [{ name: 'price', label: 'Price in ETH (0 for free)', style: 'short', required: true, maxLength: 26, placeholder: '0.01' }],
+      title: `License prices (${symbol})`,
+      fields: LICENSE_KINDS.map((kind) => ({
+        name: kind,
+        label: fitLabel(`${kindLabel(ctx, kind)}, ${symbol}`, 45),
+        style: 'short' as const,
+        required: false,
+        maxLength: 20,
+        placeholder: kind === 'period' ? '5' : kind === 'perpetual' ? '40' : '25',
+      })),
     },
   };
 }
 
-function summary(d: WizardDraft): string {
+function licenseLines(ctx: ChatContext, d: WizardDraft): string {
+  if (!d.licenses?.length) return 'License: free to chat with';
+  const currency = ctx.deps.money.currencies[0]!;
+  return `Licenses:\n${d.licenses.map((l) => `  • ${kindLabel(ctx, l.kind)}: ${formatAmount(BigInt(l.price), currency)}`).join('\n')}`;
+}
+
+function summary(ctx: ChatContext, d: WizardDraft): string {
   return [
     `🤖 ${d.name}${d.tagline ? ` — ${d.tagline}` : ''}`,
     `Persona: ${d.instructions}`,
@@ -180,7 +203,7 @@ function summary(d: WizardDraft): string {
     d.starters.length ? `Starters:\n${d.starters.map((s) => `  • ${s}`).join('\n')}` : undefined,
     `Knowledge: ${d.datasets.join(', ')}`,
     `Visibility: ${d.visibility}`,
-    `License: ${d.priceWei === '0' ? 'free' : `${formatEther(BigInt(d.priceWei ?? '0'))} ETH / 30 days`}`,
+    licenseLines(ctx, d),
   ]
     .filter(Boolean)
     .join('\n');
@@ -188,7 +211,7 @@ function summary(d: WizardDraft): string {
 
 async function confirmStep(ctx: ChatContext, d: WizardDraft): Promise<Reply> {
   return {
-    text: `${head(5, 'check and confirm.')}\n\n${summary(d)}`,
+    text: `${head(5, 'check and confirm.')}\n\n${summary(ctx, d)}`,
     personal: true,
     rows: [
       {
@@ -294,20 +317,32 @@ export const wizardActions: Action[] = [
     data: z.object({ free: z.boolean() }),
     async run(ctx, { free }, input) {
       const draft = await draftOf(ctx);
-      let priceWei = '0';
+      const currency = ctx.deps.money.currencies[0]!;
+      const licenses: NonNullable<WizardDraft['licenses']> = [];
       if (!free) {
-        const text = (input.fields?.price ?? '').trim();
-        if (!/^\d{1,7}(\.\d{1,18})?$/.test(text)) {
-          await ctx.reply(await priceForm(ctx, 'Reply with an amount in ETH like 0, 0.01 or 2.5.'));
+        try {
+          for (const kind of LICENSE_KINDS) {
+            const text = (input.fields?.[kind] ?? '').trim();
+            if (!text) continue;
+            const price = parseAmount(text, currency);
+            if (price === 0n) continue;
+            licenses.push({ kind, price: price.toString() });
+          }
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          await ctx.reply(await priceForm(ctx, err.shortMessage));
           return;
         }
-        priceWei = parseEther(text).toString();
+        if (!licenses.length) {
+          await ctx.reply(await priceForm(ctx, 'Give at least one price, or choose Free.'));
+          return;
+        }
       }
-      const next = { ...draft, priceWei };
+      const next = { ...draft, licenses };
       await saveDraft(ctx, next);
       if (free) await ctx.update(await confirmStep(ctx, next));
       else {
-        await ctx.conv.update?.({ text: `${head(4, 'price set.')}\n${formatEther(BigInt(priceWei))} ETH / 30 days`, personal: true });
+        await ctx.conv.update?.({ text: `${head(4, 'prices set.')}\n${licenseLines(ctx, next)}`, personal: true });
         await ctx.reply(await confirmStep(ctx, next));
       }
     },
@@ -317,13 +352,18 @@ export const wizardActions: Action[] = [
     data: noData,
     async run(ctx) {
       const d = await draftOf(ctx);
-      if (!d.visibility || d.priceWei === undefined) throw new InputError('Some steps are missing. Start again with /newassistant.');
+      if (!d.visibility || d.licenses === undefined) throw new InputError('Some steps are missing. Start again with /newassistant.');
+      const { settings, currencies } = ctx.deps.money;
       const user = await ctx.user();
       const assistant = await startAssistant(ctx.deps, {
         userId: user.id,
-        draft: { ...d, visibility: d.visibility, priceWei: BigInt(d.priceWei) },
+        draft: {
+          ...d,
+          visibility: d.visibility,
+          licenses: d.licenses.map((l) => offerOf(settings, l.kind, BigInt(l.price), currencies[0]!.address)),
+        },
         announce: async (a) => {
-          await ctx.update({ text: `${head(5, 'confirmed.')}\n\n${summary(d)}` });
+          await ctx.update({ text: `${head(5, 'confirmed.')}\n\n${summary(ctx, d)}` });
           // The training message is edited by the fine-tune job: visible, never ephemeral.
           const messageId = await ctx.reply({ text: trainingQueued(a), personal: false });
           return { transport: ctx.conv.chat.transport, chatId: ctx.conv.chat.chatId, messageId };
