@@ -205,9 +205,21 @@ export const receipts = pgTable(
   ],
 );
 
+/** One signed version of a stored transaction: the first one, or a replacement at the same nonce. */
+export type ChainTxVersion = {
+  hash: string;
+  raw: string;
+  /** `call`: what was asked for; `cancel`: a 0-value self-transfer that only uses up the nonce. */
+  kind: 'call' | 'cancel';
+  /** When it was signed (ISO 8601). */
+  signedAt: string;
+};
+
 /**
  * Write-ahead log of the platform's transactions: each is signed and stored under an
- * idempotency key before it is broadcast, so a retry re-sends the same transaction.
+ * idempotency key before it is broadcast, so a retry re-sends the same transaction. A stuck one
+ * is re-signed at the same nonce with higher fees (or cancelled); `hash`/`raw` is the latest
+ * version (the mined one once final), `history` every version ever signed, since any may be mined.
  */
 export const chainTxs = pgTable(
   'chain_txs',
@@ -219,8 +231,11 @@ export const chainTxs = pgTable(
     nonce: integer('nonce').notNull(),
     hash: text('hash').notNull(),
     raw: text('raw').notNull(),
-    status: text('status').$type<'sent' | 'mined' | 'reverted'>().notNull().default('sent'),
+    /** `cancelled`: a cancel took its nonce; `dropped`: its nonce was used by a transaction not in `history`. */
+    status: text('status').$type<'sent' | 'mined' | 'reverted' | 'cancelled' | 'dropped'>().notNull().default('sent'),
     blockNumber: bigint('block_number', { mode: 'bigint' }),
+    /** Every version signed for this key, oldest first (empty on rows older than replacements: then just `hash`). */
+    history: jsonb('history').$type<ChainTxVersion[]>().notNull().default([]),
     createdAt: createdAt(),
   },
   (t) => [
