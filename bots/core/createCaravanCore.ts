@@ -6,6 +6,7 @@ import { assistantsFeature, continueConversation } from './commands/assistants.t
 import { datasetsFeature, receiveFile } from './commands/datasets.ts';
 import { reviewFeature } from './commands/review.ts';
 import { startFeature } from './commands/start.ts';
+import { walletLinkFeature } from './commands/walletLink.ts';
 import type { CoreDeps } from './types.ts';
 
 /** What plain text outside commands and assistants gets. */
@@ -16,7 +17,7 @@ export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a da
  * Discord, Telegram and the web page.
  */
 export function createCaravanCore(deps: CoreDeps): ChatCore {
-  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature], {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature], {
     hint: HINT,
     onPlainText: continueConversation,
     onFile: receiveFile,
