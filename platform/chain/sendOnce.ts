@@ -1,13 +1,10 @@
 import { and, eq, max, sql } from 'drizzle-orm';
 import {
-  BaseError as ViemBaseError,
-  ContractFunctionRevertedError,
   encodeFunctionData,
   keccak256,
   type Abi,
   type ContractFunctionArgs,
   type ContractFunctionName,
-  type Hash,
   type Hex,
   type TransactionReceipt,
   type Address,
@@ -17,6 +14,13 @@ import type { Db } from '../db/client.ts';
 import { chainTxs } from '../db/schema.ts';
 import { ChainError } from '../errors.ts';
 import type { ChainDeps } from './clients.ts';
+import { fillNonceGaps } from './fillNonceGaps.ts';
+import { settleTx } from './settleTx.ts';
+import type { StoredTx } from './storedTx.ts';
+import { toChainError } from './toChainError.ts';
+import { txPolicyOf } from './txPolicy.ts';
+
+export { toChainError };
 
 export type SendOnceParameters<
   abi extends Abi,
@@ -43,6 +47,8 @@ export type SendOnceDeps = { db: Db; chain: ChainDeps };
  * nothing); then, under a per-sender advisory lock, a nonce is chosen, the transaction is
  * signed and stored in `chain_txs` *before* it is broadcast. A retry after a crash finds the
  * stored transaction and re-broadcasts the same bytes, so the chain sees one transaction.
+ * One not mined within `chain.txPolicy.replaceAfterMs` is re-signed at its nonce with higher
+ * fees (each version kept: whichever is mined counts), up to `maxFeePerGas`; see {@link settleTx}.
  */
 export async function sendOnce<
   const abi extends Abi,
@@ -50,7 +56,7 @@ export async function sendOnce<
 >(deps: SendOnceDeps, params: SendOnceParameters<abi, functionName>): Promise<TransactionReceipt> {
   const { db, chain } = deps;
   const existing = await findTx(db, chain.chainId, params.key);
-  if (existing) return settle(deps, existing);
+  if (existing) return settle(deps, existing, params.account);
 
   const account = params.account ?? chain.account;
   try {
@@ -72,7 +78,7 @@ export async function sendOnce<
   });
 
   const stored = await signAndStore(deps, { key: params.key, account, to: params.address, data, value: params.value ?? 0n, what: params.functionName });
-  return settle(deps, stored);
+  return settle(deps, stored, account);
 }
 
 /**
@@ -84,10 +90,10 @@ export async function sendValueOnce(
   params: { key: string; to: Address; value: bigint; account?: LocalAccount },
 ): Promise<TransactionReceipt> {
   const existing = await findTx(deps.db, deps.chain.chainId, params.key);
-  if (existing) return settle(deps, existing);
+  if (existing) return settle(deps, existing, params.account);
   const account = params.account ?? deps.chain.account;
   const stored = await signAndStore(deps, { key: params.key, account, to: params.to, data: '0x', value: params.value, what: 'a transfer' });
-  return settle(deps, stored);
+  return settle(deps, stored, account);
 }
 
 /** Under the sender's nonce lock: picks the nonce, signs, and stores the transaction before anything is broadcast. */
@@ -98,6 +104,10 @@ async function signAndStore(
   const { db, chain } = deps;
   const { account, data, value } = params;
   const from = account.address;
+  const policy = txPolicyOf(chain);
+  // A stored transaction of this sender that the node lacks would hold the new one back: send it
+  // (or cancel it) first, so the nonce picked below does not wait behind a gap.
+  await fillNonceGaps(deps, { account, policy });
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`caravan:nonce:${chain.chainId}:${from.toLowerCase()}`}))`);
     // Another worker may have sent it while we waited for the lock.
@@ -129,11 +139,19 @@ async function signAndStore(
     } catch (cause) {
       throw toChainError(cause, params.what);
     }
-    const raw = await chain.walletClient.signTransaction({ ...(request as object), account } as never);
+    const raw = await chain.walletClient.signTransaction({ ...capFees(request, policy.maxFeePerGas), account } as never);
     const hash = keccak256(raw);
     const [inserted] = await tx
       .insert(chainTxs)
-      .values({ key: params.key, chainId: chain.chainId, fromAddress: from, nonce, hash, raw })
+      .values({
+        key: params.key,
+        chainId: chain.chainId,
+        fromAddress: from,
+        nonce,
+        hash,
+        raw,
+        history: [{ hash, raw, kind: 'call', signedAt: new Date().toISOString() }],
+      })
       .returning();
     return inserted!;
   });
@@ -147,48 +165,37 @@ async function findTx(db: Db, chainId: number, key: string) {
   return rows[0];
 }
 
-type StoredTx = typeof chainTxs.$inferSelect;
-
-async function settle(deps: SendOnceDeps, stored: StoredTx): Promise<TransactionReceipt> {
-  const { chain, db } = deps;
-  const hash = stored.hash as Hash;
-  let receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
-  if (!receipt) {
-    try {
-      await chain.publicClient.sendRawTransaction({ serializedTransaction: stored.raw as `0x${string}` });
-    } catch (cause) {
-      // "already known" / "nonce too low" mean the transaction (or its twin) is in already.
-      const msg = String((cause as Error).message ?? cause).toLowerCase();
-      if (!msg.includes('already') && !msg.includes('nonce too low') && !msg.includes('known'))
-        throw new ChainError('Could not broadcast a transaction.', { cause, retryable: true, details: hash });
-    }
-    try {
-      receipt = await chain.publicClient.waitForTransactionReceipt({
-        hash,
-        confirmations: Math.max(1, chain.confirmations),
-        timeout: 120_000,
-      });
-    } catch (cause) {
-      throw new ChainError('A transaction was not mined in time.', { cause, retryable: true, details: hash });
-    }
-  }
-  const status = receipt.status === 'success' ? 'mined' : 'reverted';
-  if (stored.status !== status)
-    await db.update(chainTxs).set({ status, blockNumber: receipt.blockNumber }).where(eq(chainTxs.id, stored.id));
-  if (status === 'reverted')
-    throw new ChainError(`Transaction ${hash} reverted on-chain.`, { details: `key ${stored.key}`, retryable: false });
-  return receipt;
+/** Never signs more than the cap; if the network asks more, replacement waits for fees to fall. */
+function capFees<T extends { maxFeePerGas?: bigint | undefined; maxPriorityFeePerGas?: bigint | undefined; gasPrice?: bigint | undefined }>(
+  request: T,
+  cap: bigint,
+): T {
+  const under = (v: bigint | undefined) => (v !== undefined && v > cap ? cap : v);
+  return {
+    ...request,
+    ...(request.maxFeePerGas !== undefined ? { maxFeePerGas: under(request.maxFeePerGas), maxPriorityFeePerGas: under(request.maxPriorityFeePerGas) } : {}),
+    ...(request.gasPrice !== undefined ? { gasPrice: under(request.gasPrice) } : {}),
+  };
 }
 
-/** Turns viem errors into `ChainError`: contract reverts are final, transport errors retryable. */
-export function toChainError(cause: unknown, what: string): ChainError {
-  if (cause instanceof ViemBaseError) {
-    const revert = cause.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError) {
-      const reason = revert.data?.errorName ?? revert.reason ?? 'unknown reason';
-      return new ChainError(`The contract refused ${what}: ${reason}.`, { cause, retryable: false });
-    }
-    return new ChainError(`Chain call ${what} failed: ${cause.shortMessage}`, { cause, retryable: true });
+/**
+ * Settles a stored transaction (re-broadcast, replaced when stuck, gaps below it filled) and
+ * returns its receipt; a revert, a cancel or a nonce used by another transaction is final.
+ */
+async function settle(deps: SendOnceDeps, stored: StoredTx, account?: LocalAccount | ChainDeps['account']): Promise<TransactionReceipt> {
+  const settled = await settleTx(deps, { tx: stored, account });
+  const { tx } = settled;
+  switch (settled.status) {
+    case 'mined':
+      return settled.receipt;
+    case 'reverted':
+      throw new ChainError(`Transaction ${tx.hash} reverted on-chain.`, { details: `key ${tx.key}`, retryable: false });
+    case 'cancelled':
+      throw new ChainError(`Transaction ${tx.key} was cancelled: an empty transfer (${tx.hash}) took its nonce ${tx.nonce}.`, { retryable: false });
+    case 'dropped':
+      throw new ChainError(`Transaction ${tx.key} was not sent: nonce ${tx.nonce} of ${tx.fromAddress} went to a transaction Caravan has no record of.`, {
+        retryable: false,
+        metaMessages: ['Is the same key used by another wallet or process?'],
+      });
   }
-  return new ChainError(`Chain call ${what} failed.`, { cause, retryable: true });
 }
