@@ -9,6 +9,8 @@ import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
 import { ContextOverflowError, InvalidRequestError } from '../engine/index.ts';
 import { createAssistantsRouter } from './v1/assistants.ts';
+import { LicenseRequiredError } from '../platform/money/errors.ts';
+import type { MoneyDeps } from '../platform/money/types.ts';
 
 export type ApiDeps = {
   db: Db;
@@ -16,10 +18,14 @@ export type ApiDeps = {
   status: () => Promise<StatusReport>;
   fairUse: FairUse;
   maxQuoteChars: number;
+  /** Licenses: priced assistants answer license holders only. */
+  money: MoneyDeps;
   /** Chat with assistants (absent in processes without the engine). */
   chat?: AssistantChat | undefined;
   /** The local web chat, mounted at `/chat` when enabled. */
   webChat?: Router | undefined;
+  /** The wallet pages (link a wallet, send from it), mounted at `/wallet`. */
+  walletPages?: Router | undefined;
   /** Telegram's webhook receiver, when the bot runs in webhook mode. */
   telegramWebhook?: { path: string; handler: RequestHandler } | undefined;
 };
@@ -50,12 +56,15 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.use(createAssistantsRouter(deps));
   app.use('/v1', v1);
 
+  if (deps.walletPages) app.use('/wallet', deps.walletPages);
   if (deps.webChat) app.use(deps.webChat);
 
   app.use((_req, res) => res.status(404).json({ error: 'not_found', message: 'No such endpoint.' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     if (err instanceof NotFoundError) return res.status(404).json({ error: 'not_found', message: err.shortMessage });
+    if (err instanceof LicenseRequiredError)
+      return res.status(402).json({ error: 'license_required', message: err.shortMessage, assistant: err.assistantPublicId });
     if (err instanceof InputError) return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
     if (err instanceof AssistantUnavailableError) return res.status(409).json({ error: 'unavailable', message: err.shortMessage });
     if (err instanceof ContextOverflowError || err instanceof InvalidRequestError)

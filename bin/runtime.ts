@@ -31,6 +31,7 @@ import { createQueues, redisConnection, type QueueName, type Queues, type QueueS
 import { createJobsPort } from '../jobs/createJobsPort.ts';
 import { startWorkers, type RunningWorkers } from '../jobs/startWorkers.ts';
 import { createApiApp } from '../api/createApiApp.ts';
+import { createWalletPagesRouter } from '../api/walletPages.ts';
 import { createCaravanCore } from '../bots/core/createCaravanCore.ts';
 import type { ChatCore } from '../bots/core/createChatCore.ts';
 import { createWebChatRouter } from '../bots/web/webChatRoutes.ts';
@@ -301,7 +302,9 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
         chat,
         fairUse,
         maxQuoteChars: config.CITATION_MAX_CHARS,
+        money,
         webChat,
+        walletPages: createWalletPagesRouter(money),
         ...(telegram?.webhookPath && options.bots !== false ? { telegramWebhook: { path: telegram.webhookPath, handler: telegram.webhookHandler } } : {}),
       });
       const server = http.createServer(app);

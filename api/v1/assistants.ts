@@ -1,3 +1,4 @@
+import type { MoneyDeps } from '../../platform/money/types.ts';
 import { listTerms } from '../../platform/money/listTerms.ts';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -21,7 +22,7 @@ const chatBody = z.object({
  * unlisted assistants answer anyone (as in the chat); private ones are unknown (404) until API
  * keys bound to licenses arrive.
  */
-export function createAssistantsRouter(deps: { db: Db; chat?: AssistantChat | undefined; fairUse: FairUse; maxQuoteChars: number }): Router {
+export function createAssistantsRouter(deps: { db: Db; chat?: AssistantChat | undefined; fairUse: FairUse; maxQuoteChars: number; money: MoneyDeps }): Router {
   const router = express.Router();
 
   router.get('/assistants/:id', async (req, res) => {

@@ -398,7 +398,7 @@ export const licenseTerms = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('license_terms_assistant_kind').on(t.assistantId, t.kind),
+    uniqueIndex('license_terms_assistant_kind').on(t.assistantId, t.kind).where(sql`retired = 0`),
     uniqueIndex('license_terms_chain').on(t.chainTermsId),
   ],
 );

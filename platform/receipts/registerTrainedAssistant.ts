@@ -10,6 +10,7 @@ import type { ChatTarget } from '../notifications/types.ts';
 import { assistantRegistered } from '../messages/assistants.ts';
 import { createEncryptedCheckpointStore } from '../assistants/encryptedCheckpointStore.ts';
 import { assistantKeys } from '../../engine/index.ts';
+import { createLicenseTerms } from '../money/createLicenseTerms.ts';
 import { mintAssistantReceipt, type LineageNotReadyError } from './mintAssistantReceipt.ts';
 import type { MintedReceipt } from './registerWithReceipt.ts';
 
@@ -17,7 +18,8 @@ export type { LineageNotReadyError };
 
 /**
  * The `mint` job for an assistant: registers its trained weights on-chain with their lineage and
- * issues its creator's receipt (see `mintAssistantReceipt`), then tells the creator once.
+ * issues its creator's receipt (see `mintAssistantReceipt`), puts its licenses on sale, then tells
+ * the creator once.
  */
 export async function registerTrainedAssistant(
   deps: { db: Db; chain: ChainDeps; blobs: BlobStore; masterKey: AesKey; jobs: Pick<JobsPort, 'notify'> },
@@ -26,6 +28,7 @@ export async function registerTrainedAssistant(
   const modelBytes = await createEncryptedCheckpointStore(deps).load(assistantKeys(String(params.assistantId)).model);
   if (!modelBytes) throw new NotFoundError(`Assistant #${params.assistantId} has no trained model to register.`);
   const minted = await mintAssistantReceipt(deps, { assistantId: params.assistantId, modelBytes });
+  await createLicenseTerms(deps, params.assistantId);
   const [assistant] = await deps.db.select().from(assistants).where(eq(assistants.id, params.assistantId));
   if (params.replyTarget && assistant)
     await deps.jobs.notify({

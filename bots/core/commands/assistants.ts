@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findChatAssistant } from '../../../platform/assistants/findChatAssistant.ts';
+import { LicenseRequiredError } from '../../../platform/money/errors.ts';
 import { priceSummary } from '../../../platform/messages/money.ts';
 import { listAssistants } from '../../../platform/assistants/listAssistants.ts';
 import { askAssistant, type ChatTurn } from '../../../platform/assistants/askAssistant.ts';
@@ -14,8 +15,23 @@ const HISTORY_KEPT = 12;
 /** Asks an assistant one question and shows its cited answer; in `/use` mode the turn joins the history. */
 async function ask(ctx: ChatContext, a: Assistant, question: string, history?: ChatTurn[]) {
   const user = await ctx.user();
-  const answer = await askAssistant(ctx.deps, { userId: user.id, assistant: a, question, history });
-  await ctx.reply({ text: `🤖 ${a.name}:\n${answer.text}` });
+  let answer;
+  try {
+    answer = await askAssistant(ctx.deps, { userId: user.id, assistant: a, question, history });
+  } catch (err) {
+    if (!(err instanceof LicenseRequiredError)) throw err;
+    const button =
+      err.expiredLicenseId !== undefined
+        ? { kind: 'button' as const, label: '🔄 Renew', style: 'primary' as const, id: await ctx.control('license.renew', { licenseId: err.expiredLicenseId }) }
+        : { kind: 'button' as const, label: '🛒 Buy a license', style: 'primary' as const, id: await ctx.control('license.card', { assistant: a.publicId }) };
+    await ctx.reply({ text: `🔒 ${err.shortMessage}`, rows: [{ buttons: [button] }] });
+    return undefined;
+  }
+  const trial =
+    answer.access.via === 'trial'
+      ? `\n\n(Free question — ${answer.access.remaining} left. /buy ${a.publicId} for a license.)`
+      : '';
+  await ctx.reply({ text: `🤖 ${a.name}:\n${answer.text}${trial}` });
   return answer;
 }
 
@@ -42,6 +58,7 @@ export async function continueConversation(ctx: ChatContext, text: string, sessi
   if (!active) return false;
   const a = await findChatAssistant(ctx.deps, { userId: (await ctx.user()).id, idText: active.assistantId });
   const answer = await ask(ctx, a, text, active.history);
+  if (!answer) return true;
   const history: ChatTurn[] = [...active.history, { role: 'user' as const, content: text }, { role: 'assistant' as const, content: answer.text }].slice(-HISTORY_KEPT);
   await ctx.setSession({ ...(await ctx.session()), active: { ...active, history } });
   return true;
