@@ -10,6 +10,8 @@ import type { Config } from '../config/loadConfig.ts';
 import { createDatabase, migrateDatabase, type Database } from '../platform/db/client.ts';
 import { connectChain, type ChainDeps } from '../platform/chain/clients.ts';
 import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
+import { reconcileTransactions } from '../platform/chain/reconcileTransactions.ts';
+import { confirmationsFor } from '../config/confirmationsFor.ts';
 import { loadMasterKey } from '../platform/crypto/masterKey.ts';
 import { createFsBlobStore } from '../platform/storage/blobStore.ts';
 import { createStagedFileFetcher, routeFetchers } from '../platform/storage/staging.ts';
@@ -62,6 +64,8 @@ export type Runtime = {
   database: Database;
   queues: Queues;
   chain: ChainDeps;
+  /** Wallets, licenses and earnings (chain, keys, currencies, settings). */
+  money: MoneyDeps;
   /** The chat core the bots and the web page drive. */
   core: ChatCore;
   /** Base URL of the HTTP server when `api` runs. */
@@ -145,7 +149,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       configured: config.CONTRACT_ADDRESSES,
       allowDeploy: options.allowDeploy ?? config.embedded.chain,
     });
-    const chain: ChainDeps = { ...connected, addresses, confirmations: config.CONFIRMATIONS };
+    const chain: ChainDeps = { ...connected, addresses, confirmations: confirmationsFor(config, connected.chainId) };
 
     const masterKey = loadMasterKey({ masterKeyHex: config.MASTER_KEY, home: config.home });
     const blobs = createFsBlobStore(path.join(config.home, 'blobs'));
@@ -154,6 +158,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (swept) log.info({ swept }, 'removed staged uploads older than an hour');
     const purged = await purgeExpiredComponents({ db });
     if (purged) log.info({ purged }, 'removed buttons and forms that expired more than a day ago');
+    if (options.workers !== false) await reconcileTransactions({ db, chain, log, masterKey });
     const limits = limitsFrom(config);
     const review = reviewFrom(config);
 
@@ -285,7 +290,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (options.workers !== false) {
       const names = Array.isArray(options.workers) ? options.workers : undefined;
       workers = startWorkers(
-        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS },
+        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL },
         names,
       );
       const running = workers;
@@ -339,7 +344,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       await discord.start({ core, log });
     }
 
-    return { config, database, queues, chain, core, url, status, stop: stopAll };
+    return { config, database, queues, chain, money, core, url, status, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -182,6 +182,13 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
     });
     const post = (id: string, body: unknown) =>
       fetch(`${rt.url}/v1/assistants/${id}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Priced: anonymous REST calls need a license (API keys bound to licenses are a later issue).
+    const refused = await post(assistantId, { messages: [{ role: 'user', content: 'How long do refunds take?' }] });
+    expect(refused.status).toBe(402);
+    expect(await refused.json()).toMatchObject({ error: 'license_required', assistant: assistantId });
+    // The creator stops selling both licenses: the assistant is free again.
+    expect((await chat.say(`/price ${assistantId} period 0`)).text).toContain('is no longer sold');
+    expect((await chat.say(`/price ${assistantId} api 0`)).text).toContain('is no longer sold');
     const res = await post(assistantId, { messages: [{ role: 'user', content: 'How long do refunds take?' }] });
     expect(res.status).toBe(200);
     const reply = (await res.json()) as { text: string; citations: Array<{ index: number; datasetName: string; location: string; snippet: string }> };

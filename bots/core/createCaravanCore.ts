@@ -4,6 +4,7 @@ import { fitLabel } from '../../platform/chat/reply.ts';
 import { createChatCore, type ChatCore } from './createChatCore.ts';
 import { assistantsFeature, continueConversation } from './commands/assistants.ts';
 import { datasetsFeature, receiveFile } from './commands/datasets.ts';
+import { moneyFeature } from './commands/money.ts';
 import { reviewFeature } from './commands/review.ts';
 import { startFeature } from './commands/start.ts';
 import { walletLinkFeature } from './commands/walletLink.ts';
@@ -17,7 +18,7 @@ export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a da
  * Discord, Telegram and the web page.
  */
 export function createCaravanCore(deps: CoreDeps): ChatCore {
-  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature], {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature], {
     hint: HINT,
     onPlainText: continueConversation,
     onFile: receiveFile,

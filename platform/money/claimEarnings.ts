@@ -21,7 +21,10 @@ export type ClaimResult = {
  * sent by the custodial key with gas paid by the platform. What a linked wallet holds is reported, not
  * claimed: the wallet claims it itself.
  */
-export async function claimEarnings(deps: MoneyDeps, params: { userId: number; requestKey?: string }): Promise<ClaimResult> {
+export async function claimEarnings(
+  deps: MoneyDeps,
+  params: { userId: number; requestKey?: string; onSending?: (() => Promise<void>) | undefined },
+): Promise<ClaimResult> {
   const lines = await listEarnings(deps, params.userId);
   const account = await custodialAccount(deps, params.userId);
   const custodial = account.address;
@@ -38,6 +41,7 @@ export async function claimEarnings(deps: MoneyDeps, params: { userId: number; r
     entry.assetIds.push(l.chainAssetId);
     byToken.set(l.currency.address, entry);
   }
+  await params.onSending?.();
   await ensureGas(deps, { userId: params.userId, address: custodial, needWei: await gasNeeded(deps, byToken.size) });
   const key = params.requestKey ?? randomUUID();
   const paid: ClaimResult['paid'] = [];

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { erc20Abi, type Address } from 'viem';
+import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
+import { writeTinyBase } from './helpers/tinyBase.ts';
+import { webChat, type WebChat } from './helpers/webChat.ts';
+import { licensesAbi, revenuePoolAbi } from '../contracts/bindings/index.ts';
+import { useFaucet } from '../platform/money/useFaucet.ts';
+import { NotDevChainError } from '../platform/money/errors.ts';
+
+/**
+ * The money loop in the web chat on real anvil: a contributor's open dataset, a creator's priced
+ * assistant trained on it, a buyer who funds from the faucet, gets one free question, buys a
+ * 30-day license with the confirmed price as `maxPrice`, then chats; the creator and the
+ * contributor see their earnings read from the chain and claim them. Also: too little balance,
+ * a price raised between the card and the payment, and the faucet off the dev chain.
+ */
+describe('money: faucet, licenses, earnings and claims in the web chat', () => {
+  let rt: TestRuntime;
+  const base = writeTinyBase();
+  let contributor: WebChat;
+  let creator: WebChat;
+  let buyer: WebChat;
+  let assistantId: string;
+  let usdc: Address;
+
+  beforeAll(async () => {
+    rt = await startTestRuntime({
+      ENGINE_BASE_CHECKPOINT: base.file,
+      ENGINE_FINETUNE_MIN_STEPS: '4',
+      ENGINE_FINETUNE_MAX_STEPS: '4',
+      ENGINE_SERVE_WORKERS: '1',
+      ENGINE_TRAIN_WORKERS: '1',
+      FREE_QUESTIONS: '1',
+    });
+    contributor = webChat(rt.url!);
+    creator = webChat(rt.url!);
+    buyer = webChat(rt.url!);
+    usdc = rt.chain.addresses.testStablecoin!;
+  });
+  afterAll(async () => {
+    await rt?.close();
+    base.remove();
+  });
+
+  const balance = (holder: string) =>
+    rt.chain.publicClient.readContract({ address: usdc, abi: erc20Abi, functionName: 'balanceOf', args: [holder as Address] });
+  const custodialOf = async (c: WebChat) => /custodial address \(chain \d+\): (0x[0-9a-fA-F]{40})/.exec((await c.say('/wallet')).text)![1]! as Address;
+
+  it('builds a priced assistant on an open dataset of someone else', async () => {
+    expect((await contributor.upload('bikes.csv', 'question,answer\nHow long is the warranty?,Two years on every frame.\nDo you fix flats?,Yes: a flat is fixed while you wait.\n')).status).toBe(202);
+    await contributor.press(await contributor.waitFor((m) => m.text.startsWith('Who may build assistants on bikes.csv')), 'Open');
+    const done = await contributor.waitFor((m) => m.text.startsWith('✅ Dataset'), { timeoutMs: 30_000, what: 'receipt' });
+    const datasetId = /Dataset (ds_[0-9a-z]{10})/.exec(done.text)![1]!;
+
+    const form = await creator.say('/newassistant');
+    const pick = await creator.submit(form, { name: 'Bike Shop', instructions: 'A bike shop assistant that answers from the FAQ.' });
+    const chosen = await creator.choose(pick, 'Pick datasets', [datasetId]);
+    const vis = await creator.press(chosen, 'Continue');
+    const priceStep = await creator.press(vis, 'Public');
+    expect(priceStep.text).toContain('30-day license, perpetual license, API license (30 days, 1,000 calls)');
+    const confirm = await creator.submit(await creator.press(priceStep, 'Set prices'), { period: '5' });
+    expect(confirm.text).toContain('30-day license: 5 USDC');
+    await creator.press(confirm, 'Create and train');
+    const training = await creator.waitFor((m) => /Bike Shop \(as_[0-9a-z]{10}\)/.test(m.text), { what: 'training message' });
+    assistantId = /\((as_[0-9a-z]{10})\)/.exec(training.text)![1]!;
+    const note = await creator.waitFor((m) => m.text.startsWith('🧾 Bike Shop is on-chain'), { timeoutMs: 90_000, what: 'registration' });
+    expect(note.text).toMatch(/trained on asset #\d+/);
+    expect((await creator.say('/assistants')).text).toContain('5 USDC / 30 days');
+  });
+
+  it('refuses a purchase the balance does not cover, saying how much is missing, and pays nothing', async () => {
+    const poor = webChat(rt.url!);
+    const card = await poor.say(`/buy ${assistantId}`);
+    expect(card.text).toContain('30-day license: 5 USDC');
+    const confirm = await poor.press(card, '30-day license · 5 USDC');
+    expect(confirm.text).toContain('Pay 5 USDC from your balance (0 USDC)');
+    await poor.press(confirm, 'Pay 5 USDC');
+    const refused = await poor.waitFor((m) => m.text.includes('missing'), { what: 'refusal' });
+    expect(refused.text).toContain('This license costs 5 USDC and your balance is 0 USDC: 5 USDC missing. Nothing was paid.');
+    const licenseCount = await rt.chain.publicClient.readContract({ address: rt.chain.addresses.licenses!, abi: licensesAbi, functionName: 'licenseCount' });
+    expect(licenseCount).toBe(0n);
+  });
+
+  it('funds the buyer from the faucet, answers one free question, then asks for a license', async () => {
+    const funded = await buyer.say('/faucet');
+    expect(funded.text).toContain('🚰 Sent 100 USDC and 0.05 ETH');
+    expect(funded.text).toContain('• 100 USDC');
+    const first = await buyer.say(`/ask ${assistantId} How long is the warranty?`);
+    expect(first.text).toContain('Free question — 0 left');
+    const second = await buyer.say(`/ask ${assistantId} Do you fix flats?`);
+    expect(second.text).toContain('🔒 Bike Shop needs a license (your 1 free question is used)');
+    expect(second.controls?.rows?.[0]).toMatchObject({ buttons: [{ label: '🛒 Buy a license' }] });
+  });
+
+  it('refuses a payment when the price rose after the card was shown, and pays nothing', async () => {
+    const card = await buyer.say(`/buy ${assistantId}`);
+    const confirm = await buyer.press(card, '30-day license · 5 USDC');
+    expect((await creator.say(`/price ${assistantId} period 7`)).text).toContain('now costs 7 USDC');
+    const before = await balance(await custodialOf(buyer));
+    await buyer.press(confirm, 'Pay 5 USDC');
+    const refused = await buyer.waitFor((m) => m.text.includes('The price changed'), { what: 'refusal' });
+    expect(refused.text).toContain('The price changed to 7 USDC (you confirmed 5 USDC). Nothing was paid');
+    expect(await balance(await custodialOf(buyer))).toBe(before);
+    expect((await creator.say(`/price ${assistantId} period 5`)).text).toContain('now costs 5 USDC');
+  });
+
+  it('buys a 30-day license from the custodial balance (gas paid by the platform), then chats', async () => {
+    const buyerAddress = await custodialOf(buyer);
+    const before = await balance(buyerAddress);
+    const card = await buyer.say(`/buy ${assistantId}`);
+    const confirm = await buyer.press(card, '30-day license · 5 USDC');
+    await buyer.press(confirm, 'Pay 5 USDC');
+    const bought = await buyer.waitFor((m) => m.text.startsWith('✅ License #'), { timeoutMs: 30_000, what: 'purchase' });
+    expect(bought.text).toMatch(/✅ License #1 bought for 5 USDC: valid until \d{4}-\d\d-\d\d/);
+    expect(await balance(buyerAddress)).toBe(before - 5_000_000n);
+    const { publicClient, addresses } = rt.chain;
+    expect(await publicClient.readContract({ address: addresses.licenses!, abi: licensesAbi, functionName: 'ownerOf', args: [1n] })).toBe(buyerAddress);
+    expect(await publicClient.readContract({ address: addresses.licenses!, abi: licensesAbi, functionName: 'isValid', args: [1n] })).toBe(true);
+
+    const answer = await buyer.say(`/ask ${assistantId} Do you fix flats?`);
+    expect(answer.text).toMatch(/^🤖 Bike Shop:/);
+    expect(answer.text).not.toContain('Free question');
+    const licenses = await buyer.say('/licenses');
+    expect(licenses.text).toMatch(/#1 Bike Shop \(as_[0-9a-z]{10}\) — 30-day license, expires in 30 days/);
+  });
+
+  it('shows the creator and the contributor what they earned, read from the chain, and claims it', async () => {
+    // 5 USDC: 5 % fee (0.25), 20 % of the rest to the dataset (0.95), the assistant keeps 3.8.
+    const creatorEarnings = await creator.say('/earnings');
+    expect(creatorEarnings.text).toContain('Bike Shop');
+    expect(creatorEarnings.text).toContain('3.8 USDC to claim — your share 100 %');
+    const contributorEarnings = await contributor.say('/earnings');
+    expect(contributorEarnings.text).toContain('bikes.csv');
+    expect(contributorEarnings.text).toContain('0.95 USDC to claim');
+
+    for (const [who, amount] of [
+      [creator, 3_800_000n],
+      [contributor, 950_000n],
+    ] as const) {
+      const address = await custodialOf(who);
+      const before = await balance(address);
+      const claimed = await who.say('/claim');
+      const done = claimed.text.startsWith('✅') ? claimed : await who.waitFor((m) => m.text.startsWith('✅ Claimed'), { timeoutMs: 30_000, what: 'claim' });
+      expect(done.text).toContain(`✅ Claimed ${Number(amount) / 1e6} USDC`);
+      expect(await balance(address)).toBe(before + amount);
+    }
+    const pool = rt.chain.addresses.revenuePool!;
+    expect(await rt.chain.publicClient.readContract({ address: pool, abi: revenuePoolAbi, functionName: 'feesAccrued', args: [usdc] })).toBe(250_000n);
+    expect((await creator.say('/claim')).text).toContain('Nothing to claim yet');
+  });
+
+  it('has no faucet off the dev chain', async () => {
+    await expect(useFaucet({ ...rt.money, chain: { ...rt.money.chain, chainId: 8453 } }, 1)).rejects.toThrow(/no faucet on chain 8453/);
+    await expect(useFaucet({ ...rt.money, chain: { ...rt.money.chain, chainId: 8453 } }, 1)).rejects.toBeInstanceOf(NotDevChainError);
+  });
+});
