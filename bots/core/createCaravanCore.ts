@@ -3,6 +3,7 @@ import { listUsableDatasets } from '../../platform/assistants/listUsableDatasets
 import { fitLabel } from '../../platform/chat/reply.ts';
 import { createChatCore, type ChatCore } from './createChatCore.ts';
 import { assistantsFeature, continueConversation } from './commands/assistants.ts';
+import { dashboardFeature } from './commands/dashboard.ts';
 import { datasetsFeature, receiveFile } from './commands/datasets.ts';
 import { moneyFeature } from './commands/money.ts';
 import { reviewFeature } from './commands/review.ts';
@@ -18,7 +19,7 @@ export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a da
  * Discord, Telegram and the web page.
  */
 export function createCaravanCore(deps: CoreDeps): ChatCore {
-  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature], {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature, dashboardFeature], {
     hint: HINT,
     onPlainText: continueConversation,
     onFile: receiveFile,

@@ -4,8 +4,8 @@ import type { DbOrTx } from '../db/client.ts';
 import { linkTokens } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 
-/** What a one-time link is for: linking a wallet, moving receipts to it, or transactions the wallet sends. */
-export type LinkPurpose = 'link' | 'rebind' | 'tx';
+/** What a link is for: linking a wallet, moving receipts to it, transactions the wallet sends, or the dashboard. */
+export type LinkPurpose = 'link' | 'rebind' | 'tx' | 'dashboard';
 
 export type LinkTokenRow = typeof linkTokens.$inferSelect;
 
