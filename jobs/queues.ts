@@ -1,6 +1,8 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ChatTarget } from '../platform/notifications/types.ts';
 import type { QueuedNotification } from '../platform/jobsPort.ts';
+import type { DeliverOnceResult } from '../platform/notifications/deliverOnce.ts';
+import type { CatchUpReturnType } from '../platform/indexer/catchUp.ts';
 import { QUEUE_NAMES } from './queueNames.ts';
 
 /**
@@ -26,7 +28,9 @@ export type QueueContracts = {
     result: { steps: number; finalLoss: number; resumed: boolean };
   };
   /** Deliver one platform message exactly once. */
-  notify: { data: QueuedNotification; result: { outcome: 'sent' | 'already_sent' } };
+  notify: { data: QueuedNotification; result: { outcome: DeliverOnceResult } };
+  /** Index the chain until caught up (repeated every INDEXER_INTERVAL): events, receipt holders, earnings, licenses. */
+  index: { data: Record<string, never>; result: CatchUpReturnType };
 };
 
 export type QueueName = keyof QueueContracts;
@@ -69,6 +73,7 @@ export function createQueues(settings: QueueSettings): Queues {
     mint: make('mint'),
     finetune: make('finetune'),
     notify: make('notify'),
+    index: make('index'),
   };
   return {
     ...queues,

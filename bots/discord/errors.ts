@@ -17,6 +17,8 @@ export class DiscordApiError extends BaseError {
 /** The user does not accept direct messages from the bot (Discord error 50007); retrying cannot help. */
 export class DiscordDmClosedError extends DiscordApiError {
   override name = 'DiscordDmClosedError' as const;
+  /** See `isRecipientUnreachable`: the message goes to the web inbox instead. */
+  readonly recipientUnreachable = true;
 }
 
 /** Downloading an attachment failed, or its URL is not one the bot may fetch. */

@@ -14,6 +14,8 @@ export class TelegramApiError extends BaseError {
 /** The person blocked the bot or never started a chat with it (403); retrying cannot help. */
 export class TelegramChatClosedError extends TelegramApiError {
   override name = 'TelegramChatClosedError' as const;
+  /** See `isRecipientUnreachable`: the message goes to the web inbox instead. */
+  readonly recipientUnreachable = true;
 }
 
 /**

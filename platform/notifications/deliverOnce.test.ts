@@ -61,6 +61,25 @@ describe('deliverOnce', () => {
     expect(await database.db.select().from(webMessages).where(eq(webMessages.chatId, 'chat-2'))).toHaveLength(1);
   });
 
+  it('keeps a message the recipient cannot receive (DMs closed, bot blocked) for the web inbox, and never retries it', async () => {
+    let sends = 0;
+    const web = createWebOutbox({ db: database.db });
+    const closed: TransportOutbox = {
+      ...web,
+      send: async () => {
+        sends++;
+        throw Object.assign(new Error('Cannot send messages to this user'), { recipientUnreachable: true });
+      },
+    };
+    const outbox = createOutboxRouter({ web: closed });
+    const params = { key: 'earn:closed', target: { transport: 'web' as const, chatId: 'chat-closed' }, reply: { text: 'You earned 1 USDC' } };
+    expect(await deliverOnce({ db: database.db, outbox }, params)).toBe('inbox');
+    expect(await deliverOnce({ db: database.db, outbox }, params)).toBe('already_sent');
+    expect(sends).toBe(1);
+    const [row] = await database.db.select().from(notifications).where(eq(notifications.key, 'earn:closed'));
+    expect(row).toMatchObject({ status: 'inbox', text: 'You earned 1 USDC' });
+  });
+
   it('delivers to a person’s private chat with the buttons it was given, once', async () => {
     const outbox = createOutboxRouter({ web: createWebOutbox({ db: database.db }) });
     const controls = { rows: [{ buttons: [{ kind: 'button' as const, label: 'Approve', id: 'x'.repeat(22) }] }] };

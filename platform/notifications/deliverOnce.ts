@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { notifications } from '../db/schema.ts';
-import type { ChatOutbox, ChatTarget } from './types.ts';
+import { isRecipientUnreachable, type ChatOutbox, type ChatTarget } from './types.ts';
 import type { ChatPlatform } from '../identity/ensureUser.ts';
 import { controlsOf, type Reply, type ReplyControls } from '../chat/reply.ts';
 import { BaseError } from '../errors.ts';
@@ -24,7 +24,8 @@ export type DeliverOnceParameters = {
   reply: Reply;
 };
 
-export type DeliverOnceResult = 'sent' | 'already_sent';
+/** `inbox`: the recipient cannot be reached on their transport (DMs closed, bot blocked); the message waits in their web inbox. */
+export type DeliverOnceResult = 'sent' | 'already_sent' | 'inbox';
 
 /** How long a sender's claim holds before another may take the message over. */
 export const CLAIM_LEASE_SECONDS = 60;
@@ -59,7 +60,7 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
     .returning();
   if (!row) {
     const [current] = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.key, params.key));
-    if (current?.status === 'sent') return 'already_sent';
+    if (current?.status === 'sent' || current?.status === 'inbox') return 'already_sent';
     throw new DeliveryInFlightError(`Message ${params.key} is being sent by another worker.`, { retryable: true });
   }
   const stored = row.target as NotifyTarget;
@@ -73,6 +74,14 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
     if (target.messageId) await outbox.edit({ ...target, messageId: target.messageId }, reply);
     else await outbox.send(target, reply);
   } catch (err) {
+    if (isRecipientUnreachable(err)) {
+      // Retrying cannot help: the message is kept for the person's web inbox, and never sent again.
+      await db
+        .update(notifications)
+        .set({ status: 'inbox', claimedAt: null, error: String((err as Error).message ?? err) })
+        .where(eq(notifications.id, row.id));
+      return 'inbox';
+    }
     await db
       .update(notifications)
       .set({ status: 'pending', claimedAt: null, error: String((err as Error).message ?? err) })

@@ -49,3 +49,15 @@ export function createOutboxRouter(outboxes: Partial<Record<ChatPlatform, Transp
     directChat: async (identity) => pick(identity.platform).directChat(identity.externalId),
   };
 }
+
+/**
+ * Whether a transport refused a message for good because of the recipient (Discord 50007: DMs
+ * closed; Telegram 403: bot blocked or never started). Transport errors mark themselves with
+ * `recipientUnreachable = true`; retrying cannot help, so the message goes to the web inbox.
+ */
+export function isRecipientUnreachable(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { recipientUnreachable?: unknown }).recipientUnreachable === true) return true;
+  }
+  return false;
+}
