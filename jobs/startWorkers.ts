@@ -4,6 +4,7 @@ import { createMintWorker } from './workers/mint.ts';
 import { createNotifyWorker } from './workers/notify.ts';
 import { createReviewWorker } from './workers/review.ts';
 import { createFinetuneWorker } from './workers/finetune.ts';
+import { createIndexWorker } from './workers/indexer.ts';
 import type { QueueName } from './queues.ts';
 import type { WorkerDeps } from './workerDeps.ts';
 
@@ -13,6 +14,7 @@ const FACTORIES = {
   mint: createMintWorker,
   finetune: createFinetuneWorker,
   notify: createNotifyWorker,
+  index: createIndexWorker,
 } satisfies Record<QueueName, (deps: WorkerDeps) => unknown>;
 
 export type RunningWorkers = { workers: Worker[]; close(): Promise<void> };

@@ -31,4 +31,6 @@ export type WorkerDeps = {
   finetuneLockMs?: number | undefined;
   /** Overrides of the engine's fine-tune schedule (steps, batch). */
   finetuneOptions?: RunFinetuneDeps['finetuneOptions'];
+  /** How often (ms) the chain indexer runs (INDEXER_INTERVAL); without it, `index` jobs run only when queued. */
+  indexerIntervalMs?: number | undefined;
 };

@@ -1,0 +1,46 @@
+import { Queue } from 'bullmq';
+import { catchUp } from '../../platform/indexer/catchUp.ts';
+import { defineWorker } from '../defineWorker.ts';
+import type { JobData, JobResult, QueueSettings } from '../queues.ts';
+import type { WorkerDeps } from '../workerDeps.ts';
+
+/** Id of the job scheduler that queues an `index` job every INDEXER_INTERVAL. */
+export const INDEX_SCHEDULER_ID = 'index-chain';
+
+/**
+ * `index`: runs the chain indexer until it is caught up (see `catchUp`), one job at a time so
+ * passes never overlap in this process (across processes the indexer takes a database lock).
+ * With `indexerIntervalMs`, a job scheduler queues a job that often; each is tried once, since the
+ * next one comes soon anyway. Retryable errors (RPC down, a reorg while reading) are logged and the
+ * next run continues.
+ */
+export function createIndexWorker(deps: WorkerDeps) {
+  const log = deps.log.child({ component: 'indexer' });
+  const worker = defineWorker({
+    name: 'index',
+    settings: deps.settings,
+    log: deps.log,
+    options: { concurrency: 1 },
+    async process(_job, _token, signal) {
+      return catchUp({ db: deps.db, chain: deps.chain, log }, { signal });
+    },
+  });
+  if (deps.indexerIntervalMs)
+    scheduleIndexing(deps.settings, deps.indexerIntervalMs).catch((err: unknown) => log.error({ err }, 'could not schedule the indexer'));
+  return worker;
+}
+
+/** Creates or updates the scheduler that queues an `index` job every `everyMs` (idempotent across restarts). */
+export async function scheduleIndexing(settings: QueueSettings, everyMs: number): Promise<void> {
+  const queue = new Queue<JobData<'index'>, JobResult<'index'>, string>('index', { connection: settings.connection, prefix: settings.prefix });
+  queue.on('error', () => {});
+  try {
+    await queue.upsertJobScheduler(
+      INDEX_SCHEDULER_ID,
+      { every: everyMs },
+      { name: 'index', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    );
+  } finally {
+    await queue.close();
+  }
+}
