@@ -22,6 +22,8 @@ const USAGE = `caravan <command>
   deploy             deploy the contracts to RPC_URL (once per chain)
   validators add|remove|list [<transport>:<user id>]
                      appoint or dismiss the people who review uploads (DATABASE_URL, or the running dev stack)
+  tx list [--status sent] | tx retry <id> | tx cancel <id>
+                     the transaction log: list it; send a stuck one again with higher fees, or cancel it
 `;
 
 function configuredEndpoints(config: Config): RuntimeEndpoints {
@@ -152,6 +154,10 @@ async function main(argv: string[]) {
     case 'validators': {
       const { validatorsCommand } = await import('./validators.ts');
       return validatorsCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
+    }
+    case 'tx': {
+      const { txCommand } = await import('./tx.ts');
+      return txCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);

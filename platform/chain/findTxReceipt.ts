@@ -1,8 +1,7 @@
 import { TransactionReceiptNotFoundError, type Hash, type TransactionReceipt } from 'viem';
 import type { ChainTxVersion } from '../db/schema.ts';
 import { ChainError } from '../errors.ts';
-import type { ChainDeps } from './clients.ts';
-import { versionsOf, type StoredTx } from './storedTx.ts';
+import { versionsOf, type StoredTx, type TxChain } from './storedTx.ts';
 
 export type FindTxReceiptReturnType = { receipt: TransactionReceipt; version: ChainTxVersion } | undefined;
 
@@ -10,7 +9,7 @@ export type FindTxReceiptReturnType = { receipt: TransactionReceipt; version: Ch
  * The receipt of whichever signed version of `tx` was mined, if one was: a replacement does not
  * always win (the original may be mined before the node sees it), so every version is looked up.
  */
-export async function findTxReceipt(deps: { chain: ChainDeps }, params: { tx: StoredTx }): Promise<FindTxReceiptReturnType> {
+export async function findTxReceipt(deps: { chain: TxChain }, params: { tx: StoredTx }): Promise<FindTxReceiptReturnType> {
   const versions = versionsOf(params.tx);
   const receipts = await Promise.all(
     versions.map((v) =>

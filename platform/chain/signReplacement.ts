@@ -2,9 +2,8 @@ import { formatGwei, keccak256, parseTransaction, type Address, type Account, ty
 import type { ChainTxVersion } from '../db/schema.ts';
 import { ChainError } from '../errors.ts';
 import { bumpFees, type TxFees } from './bumpFees.ts';
-import type { ChainDeps } from './clients.ts';
 import { toChainError } from './toChainError.ts';
-import { currentVersion, type StoredTx } from './storedTx.ts';
+import { currentVersion, type StoredTx, type TxChain } from './storedTx.ts';
 import type { TxPolicy } from './txPolicy.ts';
 
 export type SignReplacementParameters = {
@@ -21,7 +20,7 @@ export type SignReplacementParameters = {
  * {@link bumpFees} (≥ 12.5 % and ≥ the network's suggestion), either the same call or a cancel.
  * Nothing is stored or sent. Throws a retryable `ChainError` when the fee cap leaves no room.
  */
-export async function signReplacement(deps: { chain: ChainDeps }, params: SignReplacementParameters): Promise<ChainTxVersion> {
+export async function signReplacement(deps: { chain: TxChain }, params: SignReplacementParameters): Promise<ChainTxVersion> {
   const { chain } = deps;
   const { tx, account, kind, policy } = params;
   const parsed = parseTransaction(currentVersion(tx).raw as Hex);

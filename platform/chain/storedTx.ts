@@ -6,8 +6,11 @@ import type { ChainDeps } from './clients.ts';
 /** A row of `chain_txs`: one transaction of the write-ahead log. */
 export type StoredTx = typeof chainTxs.$inferSelect;
 
+/** The part of a chain connection stored transactions need (no contract addresses: an operator's CLI has none). */
+export type TxChain = Pick<ChainDeps, 'chainId' | 'publicClient' | 'walletClient' | 'account' | 'confirmations' | 'txPolicy'>;
+
 /** What the actions on stored transactions need. */
-export type TxDeps = { db: Db; chain: ChainDeps };
+export type TxDeps = { db: Db; chain: TxChain };
 
 /** Every version signed for `tx`, oldest first (rows written before replacements existed have one). */
 export function versionsOf(tx: StoredTx): ChainTxVersion[] {
@@ -24,7 +27,7 @@ export function currentVersion(tx: StoredTx): ChainTxVersion {
 export const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The operator signs its own rows; a row of another sender is signed only by the account given for it. */
-export function signerOf(chain: ChainDeps, tx: StoredTx, account?: Account): Account | undefined {
+export function signerOf(chain: TxChain, tx: StoredTx, account?: Account): Account | undefined {
   if (account && sameAddress(account.address, tx.fromAddress)) return account;
   if (sameAddress(chain.account.address, tx.fromAddress)) return chain.account;
   return undefined;

@@ -2,13 +2,15 @@ import { parseGwei, type Hex } from 'viem';
 import { deployCaravan } from '../../contracts/script/deploy.ts';
 import { ANVIL_DEV_KEY, connectChain, type ChainDeps } from '../../platform/chain/clients.ts';
 import type { TxPolicy } from '../../platform/chain/txPolicy.ts';
-import type { Database } from '../../platform/db/client.ts';
+import { createDatabase, migrateDatabase, type Database } from '../../platform/db/client.ts';
 import { startAnvil, type AnvilHandle } from '../../platform/infra/anvil.ts';
 import { startWatchdog } from '../../platform/infra/watchdog.ts';
-import { createMigratedTestDatabase } from './testRuntime.ts';
+import { createTestDatabase } from './testRuntime.ts';
 
 export type PrivateChainPlatform = {
   database: Database;
+  /** The database's URL, for child processes (the CLI). */
+  databaseUrl: string;
   chain: ChainDeps;
   anvil: AnvilHandle;
   /** Calls an anvil/EVM method (evm_mine, anvil_setNextBlockBaseFeePerGas…). */
@@ -28,13 +30,16 @@ export type PrivateChainPlatform = {
 export async function createPrivateChainPlatform(txPolicy: Partial<TxPolicy> = {}): Promise<PrivateChainPlatform> {
   const watchdog = startWatchdog();
   const anvil = await startAnvil({ watchdog });
-  const { database, close } = await createMigratedTestDatabase();
+  const created = await createTestDatabase();
+  const database = createDatabase(created.url);
+  await migrateDatabase(database.db);
   const connected = await connectChain({ rpcUrl: anvil.rpcUrl, operatorKey: ANVIL_DEV_KEY });
   const { addresses } = await deployCaravan({ walletClient: connected.walletClient, publicClient: connected.publicClient });
   const chain: ChainDeps = { ...connected, addresses, confirmations: 0, txPolicy };
   const rpc = (method: string, params: unknown[] = []) => connected.publicClient.request({ method: method as never, params: params as never });
   return {
     database,
+    databaseUrl: created.url,
     chain,
     anvil,
     rpc,
@@ -44,7 +49,8 @@ export async function createPrivateChainPlatform(txPolicy: Partial<TxPolicy> = {
       await rpc('evm_mine');
     },
     async close() {
-      await close();
+      await database.close();
+      await created.drop();
       await anvil.stop();
       await watchdog.close();
     },
