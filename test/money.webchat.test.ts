@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { erc20Abi, type Address } from 'viem';
 import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
 import { writeTinyBase } from './helpers/tinyBase.ts';
@@ -6,6 +7,9 @@ import { webChat, type WebChat } from './helpers/webChat.ts';
 import { licensesAbi, revenuePoolAbi } from '../contracts/bindings/index.ts';
 import { useFaucet } from '../platform/money/useFaucet.ts';
 import { NotDevChainError } from '../platform/money/errors.ts';
+import { remindExpiringLicenses } from '../platform/money/remindExpiringLicenses.ts';
+import { licenses } from '../platform/db/schema.ts';
+import { createJobsPort } from '../jobs/createJobsPort.ts';
 
 /**
  * The money loop in the web chat on real anvil: a contributor's open dataset, a creator's priced
@@ -124,18 +128,50 @@ describe('money: faucet, licenses, earnings and claims in the web chat', () => {
     expect(licenses.text).toMatch(/#1 Bike Shop \(as_[0-9a-z]{10}\) — 30-day license, expires in 30 days/);
   });
 
+  it('reminds the buyer three days before expiry, once, with a Renew button', async () => {
+    const [row] = await rt.database.db.select().from(licenses).where(eq(licenses.chainLicenseId, 1n));
+    const jobs = createJobsPort(rt.queues);
+    const threeDaysBefore = new Date(row!.expiresAt!.getTime() - 2 * 86_400_000);
+    expect(await remindExpiringLicenses({ db: rt.database.db, jobs }, new Date(row!.expiresAt!.getTime() - 4 * 86_400_000))).toBe(0);
+    expect(await remindExpiringLicenses({ db: rt.database.db, jobs }, threeDaysBefore)).toBe(1);
+    expect(await remindExpiringLicenses({ db: rt.database.db, jobs }, threeDaysBefore)).toBe(0);
+    const reminder = await buyer.waitFor((m) => m.text.startsWith('⏰ Your license #1 for Bike Shop'), { what: 'reminder' });
+    expect(reminder.text).toContain('expires in 2 days');
+    expect(reminder.controls?.rows?.[0]).toMatchObject({ buttons: [{ label: '🔄 Renew' }] });
+  });
+
+  it('refuses an expired license with a Renew button, and chats again once renewed', async () => {
+    const month = 31 * 86_400;
+    await rt.chain.publicClient.request({ method: 'evm_increaseTime' as never, params: [month] as never });
+    await rt.chain.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + month * 1000 });
+    try {
+      const refused = await buyer.say(`/ask ${assistantId} Do you fix flats?`);
+      expect(refused.text).toContain('🔒 Your license for Bike Shop expired. Renew it to keep chatting.');
+      const confirm = await buyer.press(refused, 'Renew');
+      expect(confirm.text).toMatch(/Renew license #1 for Bike Shop \(now expired 1 day ago\) for 5 USDC\?/);
+      await buyer.press(confirm, 'Pay 5 USDC');
+      const renewed = await buyer.waitFor((m) => m.text.startsWith('✅ License #1 renewed'), { timeoutMs: 30_000, what: 'renewal' });
+      expect(renewed.text).toContain('expires in 30 days');
+      const answer = await buyer.say(`/ask ${assistantId} Do you fix flats?`);
+      expect(answer.text).toMatch(/^🤖 Bike Shop:/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('shows the creator and the contributor what they earned, read from the chain, and claims it', async () => {
-    // 5 USDC: 5 % fee (0.25), 20 % of the rest to the dataset (0.95), the assistant keeps 3.8.
+    // Two payments of 5 USDC: 5 % fee (0.25), 20 % of the rest to the dataset (0.95), the assistant keeps 3.8.
     const creatorEarnings = await creator.say('/earnings');
     expect(creatorEarnings.text).toContain('Bike Shop');
-    expect(creatorEarnings.text).toContain('3.8 USDC to claim — your share 100 %');
+    expect(creatorEarnings.text).toContain('7.6 USDC to claim — your share 100 %');
     const contributorEarnings = await contributor.say('/earnings');
     expect(contributorEarnings.text).toContain('bikes.csv');
-    expect(contributorEarnings.text).toContain('0.95 USDC to claim');
+    expect(contributorEarnings.text).toContain('1.9 USDC to claim');
 
     for (const [who, amount] of [
-      [creator, 3_800_000n],
-      [contributor, 950_000n],
+      [creator, 7_600_000n],
+      [contributor, 1_900_000n],
     ] as const) {
       const address = await custodialOf(who);
       const before = await balance(address);
@@ -145,7 +181,7 @@ describe('money: faucet, licenses, earnings and claims in the web chat', () => {
       expect(await balance(address)).toBe(before + amount);
     }
     const pool = rt.chain.addresses.revenuePool!;
-    expect(await rt.chain.publicClient.readContract({ address: pool, abi: revenuePoolAbi, functionName: 'feesAccrued', args: [usdc] })).toBe(250_000n);
+    expect(await rt.chain.publicClient.readContract({ address: pool, abi: revenuePoolAbi, functionName: 'feesAccrued', args: [usdc] })).toBe(500_000n);
     expect((await creator.say('/claim')).text).toContain('Nothing to claim yet');
   });
 

@@ -28,6 +28,7 @@ export function expiryText(expiresAt: Date | null, now = new Date()): string {
   if (!expiresAt) return 'never (perpetual)';
   const ms = expiresAt.getTime() - now.getTime();
   const abs = Math.abs(ms);
-  const span = abs >= 86_400_000 ? `${Math.round(abs / 86_400_000)} days` : abs >= 3_600_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.max(1, Math.round(abs / 60_000))} min`;
+  const days = Math.round(abs / 86_400_000);
+  const span = abs >= 86_400_000 ? `${days} day${days === 1 ? '' : 's'}` : abs >= 3_600_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.max(1, Math.round(abs / 60_000))} min`;
   return ms > 0 ? `in ${span} (${expiresAt.toISOString().slice(0, 10)})` : `expired ${span} ago`;
 }
