@@ -9,6 +9,7 @@ import type { JobsPort } from '../platform/jobsPort.ts';
 import type { ReviewSettings } from '../platform/review/settings.ts';
 import type { RunFinetuneDeps } from '../platform/assistants/runFinetune.ts';
 import type { Logger } from '../platform/log.ts';
+import type { MoneyDeps } from '../platform/money/types.ts';
 import type { QueueSettings } from './queues.ts';
 import type { Engine } from '../engine/index.ts';
 
@@ -33,4 +34,6 @@ export type WorkerDeps = {
   finetuneOptions?: RunFinetuneDeps['finetuneOptions'];
   /** How often (ms) the chain indexer runs (INDEXER_INTERVAL); without it, `index` jobs run only when queued. */
   indexerIntervalMs?: number | undefined;
+  /** Currencies and settings for earnings messages (after each index pass); without it none are sent. */
+  money?: Pick<MoneyDeps, 'currencies' | 'settings'> | undefined;
 };

@@ -1,5 +1,7 @@
 import { Queue } from 'bullmq';
 import { catchUp } from '../../platform/indexer/catchUp.ts';
+import { notifyEarnings } from '../../platform/earnings/notifyEarnings.ts';
+import { remindExpiringLicenses } from '../../platform/money/remindExpiringLicenses.ts';
 import { defineWorker } from '../defineWorker.ts';
 import type { JobData, JobResult, QueueSettings } from '../queues.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
@@ -8,7 +10,8 @@ import type { WorkerDeps } from '../workerDeps.ts';
 export const INDEX_SCHEDULER_ID = 'index-chain';
 
 /**
- * `index`: runs the chain indexer until it is caught up (see `catchUp`), one job at a time so
+ * `index`: runs the chain indexer until it is caught up (see `catchUp`), then queues the earnings
+ * messages and license reminders it made due (see `notifyEarnings`), one job at a time so
  * passes never overlap in this process (across processes the indexer takes a database lock).
  * With `indexerIntervalMs`, a job scheduler queues a job that often; each is tried once, since the
  * next one comes soon anyway. Retryable errors (RPC down, a reorg while reading) are logged and the
@@ -22,7 +25,19 @@ export function createIndexWorker(deps: WorkerDeps) {
     log: deps.log,
     options: { concurrency: 1 },
     async process(_job, _token, signal) {
-      return catchUp({ db: deps.db, chain: deps.chain, log }, { signal });
+      const result = await catchUp({ db: deps.db, chain: deps.chain, log }, { signal });
+      // What the pass recorded, told: earnings to their holders, licenses about to expire to theirs.
+      if (deps.money) {
+        await notifyEarnings({
+          db: deps.db,
+          jobs: deps.jobs,
+          currencies: deps.money.currencies,
+          digestWindowMs: deps.money.settings.digestWindowMs,
+          log,
+        });
+        await remindExpiringLicenses(deps);
+      }
+      return result;
     },
   });
   if (deps.indexerIntervalMs)
