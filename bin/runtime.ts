@@ -290,7 +290,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (options.workers !== false) {
       const names = Array.isArray(options.workers) ? options.workers : undefined;
       workers = startWorkers(
-        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL },
+        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money },
         names,
       );
       const running = workers;
