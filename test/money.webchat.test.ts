@@ -8,7 +8,7 @@ import { licensesAbi, revenuePoolAbi } from '../contracts/bindings/index.ts';
 import { useFaucet } from '../platform/money/useFaucet.ts';
 import { NotDevChainError } from '../platform/money/errors.ts';
 import { remindExpiringLicenses } from '../platform/money/remindExpiringLicenses.ts';
-import { licenses } from '../platform/db/schema.ts';
+import { assets, licenses } from '../platform/db/schema.ts';
 import { createJobsPort } from '../jobs/createJobsPort.ts';
 
 /**
@@ -35,6 +35,8 @@ describe('money: faucet, licenses, earnings and claims in the web chat', () => {
       ENGINE_SERVE_WORKERS: '1',
       ENGINE_TRAIN_WORKERS: '1',
       FREE_QUESTIONS: '1',
+      EARNINGS_DIGEST_WINDOW: '1s',
+      INDEXER_INTERVAL: '500ms',
     });
     contributor = webChat(rt.url!);
     creator = webChat(rt.url!);
@@ -126,6 +128,24 @@ describe('money: faucet, licenses, earnings and claims in the web chat', () => {
     expect(answer.text).not.toContain('Free question');
     const licenses = await buyer.say('/licenses');
     expect(licenses.text).toMatch(/#1 Bike Shop \(as_[0-9a-z]{10}\) — 30-day license, expires in 30 days/);
+  });
+
+  it('tells the creator and the contributor once what the purchase earned them, to the unit', async () => {
+    const creatorDm = await creator.waitFor((m) => m.text.startsWith('💰'), { timeoutMs: 30_000, what: 'earnings message' });
+    expect(creatorDm.text).toBe('💰 You earned 3.8 USDC from *Bike Shop* (a license was bought) — /claim');
+    const contributorDm = await contributor.waitFor((m) => m.text.startsWith('💰'), { timeoutMs: 30_000, what: 'earnings message' });
+    expect(contributorDm.text).toBe('💰 You earned 0.95 USDC from *bikes.csv* (a royalty from an asset built on it) — /claim');
+    // Both amounts are what the pool holds for them.
+    const pool = rt.chain.addresses.revenuePool!;
+    const claimable = (assetId: bigint, holder: Address) =>
+      rt.chain.publicClient.readContract({ address: pool, abi: revenuePoolAbi, functionName: 'claimable', args: [assetId, usdc, holder] });
+    const [assistantAsset] = await rt.database.db.select().from(assets).where(eq(assets.kind, 'assistant'));
+    const [datasetAsset] = await rt.database.db.select().from(assets).where(eq(assets.kind, 'dataset'));
+    expect(await claimable(assistantAsset!.chainAssetId, await custodialOf(creator))).toBe(3_800_000n);
+    expect(await claimable(datasetAsset!.chainAssetId, await custodialOf(contributor))).toBe(950_000n);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await creator.messages()).filter((m) => m.text.startsWith('💰'))).toHaveLength(1);
+    expect((await contributor.messages()).filter((m) => m.text.startsWith('💰'))).toHaveLength(1);
   });
 
   it('reminds the buyer three days before expiry, once, with a Renew button', async () => {
