@@ -187,6 +187,41 @@ describe('settleTx', () => {
     }
   });
 
+  it('replaces a legacy transaction by its gas price the same way', async () => {
+    await p.mine('1');
+    await p.automine(false);
+    try {
+      const nonce = await chain.publicClient.getTransactionCount({ address: chain.account.address, blockTag: 'pending' });
+      const request = await chain.walletClient.prepareTransactionRequest({
+        to: chain.addresses.assetRegistry,
+        data: encodeFunctionData({ abi: assetRegistryAbi, functionName: 'registerAsset', args: registerArgs('legacy') }),
+        nonce,
+        gas: 500_000n,
+        type: 'legacy',
+      });
+      const raw = await chain.walletClient.signTransaction(request as never);
+      const hash = keccak256(raw);
+      const [row] = await p.database.db
+        .insert(chainTxs)
+        .values({ key: 'legacy', chainId: chain.chainId, fromAddress: chain.account.address, nonce, hash, raw, history: [{ hash, raw, kind: 'call', signedAt: new Date().toISOString() }] })
+        .returning();
+      await chain.publicClient.sendRawTransaction({ serializedTransaction: raw });
+      const settling = settleTx({ db: p.database.db, chain }, { tx: row!, replaceNow: true, policy: { waitMs: 20_000 } });
+      await eventually(async () => {
+        const now = await rowOf('legacy');
+        return now && now.history.length >= 2 && inPool(now.hash);
+      }, 10_000, 'the replacement in the pool');
+      const settled = await mineWhile(settling);
+      const [first, second] = settled.tx.history.map((v) => parseTransaction(v.raw as Hex));
+      expect(second!.type).toBe('legacy');
+      expect(second!.nonce).toBe(nonce);
+      expect(second!.gasPrice! * 8n).toBeGreaterThanOrEqual(first!.gasPrice! * 9n);
+      await expectExactlyOneMined(settled.tx, settled.receipt!);
+    } finally {
+      await p.automine(true);
+    }
+  });
+
   it('sends the stored lower nonce a queued transaction waits behind', async () => {
     // Two stored, signed transactions; neither broadcast (a crash). The higher one is settled first.
     const nonce = await chain.publicClient.getTransactionCount({ address: chain.account.address, blockTag: 'pending' });
