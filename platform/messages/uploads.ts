@@ -51,7 +51,7 @@ export const uploadFailed = (fileName: string, reason: string) =>
 
 export const accessQuestion = (fileName: string) =>
   `Who may build assistants on ${fileName}?\n` +
-  '🌐 Open: anyone’s assistants may learn from it; each records it on-chain as a source it was trained on.\n' +
+  '🌐 Open: anyone’s assistants may learn from it; each records it on-chain as a source it was trained on, and a royalty share of their license sales is paid to its receipts.\n' +
   '🔒 Private: only your own assistants may use it.\n' +
   'It stays private until you choose.';
 

@@ -16,6 +16,8 @@ import { quoteLicenses } from '../../../platform/money/quoteLicenses.ts';
 import { renewLicense } from '../../../platform/money/renewLicense.ts';
 import { setLicensePrice } from '../../../platform/money/setLicensePrice.ts';
 import { setNotifyPreference, getNotifyPreference } from '../../../platform/money/setNotifyPreference.ts';
+import { walletClaimLink } from '../../../platform/money/walletClaimLink.ts';
+import { walletPurchaseLink } from '../../../platform/money/walletPurchaseLink.ts';
 import { useFaucet } from '../../../platform/money/useFaucet.ts';
 import { expiryText, priceText } from '../../../platform/messages/money.ts';
 import { DEV_CHAIN_ID } from '../../../platform/chain/ensureDeployment.ts';
@@ -262,13 +264,17 @@ export const moneyFeature: Feature = {
         const quote = await findTerms(ctx.deps, termsRowId);
         const currency = findCurrency(money(ctx).currencies, quote.currency) ?? money(ctx).currencies[0]!;
         const have = w.balances.find((b) => b.currency.address === currency.address)?.amount ?? 0n;
+        const wallet = w.linked ? await walletPurchaseLink(money(ctx), { userId: user.id, termsRowId, maxPrice: BigInt(price) }) : undefined;
         await ctx.reply({
-          text: `Pay ${formatAmount(BigInt(price), currency)} from your balance (${formatAmount(have, currency)}) for a ${describeKind(quote.kind, quote.durationSeconds, quote.quota)}? The platform pays the gas.`,
+          text: `Pay ${formatAmount(BigInt(price), currency)} from your balance (${formatAmount(have, currency)}) for a ${describeKind(quote.kind, quote.durationSeconds, quote.quota)}? The platform pays the gas.${
+            wallet ? `\nOr pay from your linked wallet ${w.linked} on a page that works for 15 minutes (your wallet pays the gas there).` : ''
+          }`,
           personal: true,
           rows: [
             {
               buttons: [
                 { kind: 'button', label: `Pay ${formatAmount(BigInt(price), currency)}`, style: 'success', id: await ctx.control('license.buy', { termsRowId, price, requestKey: randomUUID() }, { once: true, ttlMs: CONFIRM_TTL_MS }) },
+                ...(wallet ? [{ kind: 'link' as const, label: '👛 Pay from my wallet', url: wallet.url }] : []),
                 { kind: 'button', label: 'Cancel', style: 'secondary', id: await ctx.control('money.cancel', {}, { ttlMs: CONFIRM_TTL_MS }) },
               ],
             },
@@ -348,9 +354,18 @@ async function claim(ctx: ChatContext, requestKey: string) {
   });
   const lines = [
     ...r.paid.map((p) => `✅ Claimed ${formatAmount(p.amount, p.currency)} to your custodial address (tx ${p.txHash}).`),
-    ...r.walletClaimable.map((w) => `🔗 ${formatAmount(w.amount, w.currency)} waits in your linked wallet's receipts: claim it from that wallet.`),
+    ...r.walletClaimable.map((w) => `🔗 ${formatAmount(w.amount, w.currency)} was earned by the receipts in your linked wallet: claim it from that wallet.`),
   ];
-  await ctx.reply({ text: lines.join('\n'), personal: true });
+  const user = await ctx.user();
+  const link =
+    r.walletClaimable.length && user.walletAddress
+      ? await walletClaimLink(money(ctx), { userId: user.id, wallet: user.walletAddress as `0x${string}`, lines: await listEarnings(money(ctx), user.id) })
+      : undefined;
+  await ctx.reply({
+    text: lines.join('\n'),
+    personal: true,
+    ...(link ? { rows: [{ buttons: [{ kind: 'link' as const, label: '👛 Claim from my wallet', url: link.url }] }] } : {}),
+  });
 }
 
 function shareText(shares: bigint, total: bigint): string {
