@@ -205,6 +205,21 @@ describe('money: faucet, licenses, earnings and claims in the web chat', () => {
     expect((await creator.say('/claim')).text).toContain('Nothing to claim yet');
   });
 
+  it('withdraws custodial funds to another address after a confirmation, and refuses bad requests changing nothing', async () => {
+    const target = '0x000000000000000000000000000000000000bEEF';
+    expect((await buyer.say('/withdraw 0x1234 10')).text).toContain('is not an address');
+    expect((await buyer.say(`/withdraw ${target} 1000000`)).text).toMatch(/You have 90 USDC: 999,910 USDC short\. Nothing was sent\./);
+    expect((await buyer.say(`/withdraw ${target} 1.0000001`)).text).toContain('at most 6 decimals');
+    const confirm = await buyer.say(`/withdraw ${target.toLowerCase()} 12.5`);
+    expect(confirm.text).toContain(`Send 12.5 USDC from your custodial address to ${target}?`);
+    expect(await balance(target)).toBe(0n);
+    await buyer.press(confirm, 'Send 12.5 USDC');
+    const sent = await buyer.waitFor((m) => m.text.startsWith('✅ Sent 12.5 USDC'), { timeoutMs: 30_000, what: 'withdrawal' });
+    expect(sent.text).toContain(`to ${target}`);
+    expect(await balance(target)).toBe(12_500_000n);
+    expect(await balance(await custodialOf(buyer))).toBe(77_500_000n);
+  });
+
   it('has no faucet off the dev chain', async () => {
     await expect(useFaucet({ ...rt.money, chain: { ...rt.money.chain, chainId: 8453 } }, 1)).rejects.toThrow(/no faucet on chain 8453/);
     await expect(useFaucet({ ...rt.money, chain: { ...rt.money.chain, chainId: 8453 } }, 1)).rejects.toBeInstanceOf(NotDevChainError);

@@ -6,7 +6,7 @@ import { fitLabel, type ReplyButton } from '../../../platform/chat/reply.ts';
 import { InputError } from '../../../platform/errors.ts';
 import { buyLicense } from '../../../platform/money/buyLicense.ts';
 import { claimEarnings } from '../../../platform/money/claimEarnings.ts';
-import { findCurrency, formatAmount, parseAmount } from '../../../platform/money/currencies.ts';
+import { currencyNamed, findCurrency, formatAmount, parseAmount } from '../../../platform/money/currencies.ts';
 import { getWallet } from '../../../platform/money/getWallet.ts';
 import { describeKind, type LicenseKind } from '../../../platform/money/licenseKinds.ts';
 import { listEarnings } from '../../../platform/money/listEarnings.ts';
@@ -18,6 +18,7 @@ import { setLicensePrice } from '../../../platform/money/setLicensePrice.ts';
 import { setNotifyPreference, getNotifyPreference } from '../../../platform/money/setNotifyPreference.ts';
 import { walletClaimLink } from '../../../platform/money/walletClaimLink.ts';
 import { walletPurchaseLink } from '../../../platform/money/walletPurchaseLink.ts';
+import { checkWithdrawal, withdrawFunds } from '../../../platform/money/withdrawFunds.ts';
 import { useFaucet } from '../../../platform/money/useFaucet.ts';
 import { expiryText, priceText } from '../../../platform/messages/money.ts';
 import { DEV_CHAIN_ID } from '../../../platform/chain/ensureDeployment.ts';
@@ -195,6 +196,39 @@ export const moneyFeature: Feature = {
       run: (ctx) => claim(ctx, randomUUID()),
     }),
     defineCommand({
+      name: 'withdraw',
+      description: 'Send funds from your balance to another address',
+      args: {
+        address: arg.word('Where to send (0x…)'),
+        amount: arg.word('How much'),
+        token: arg.word<false>('Which currency (default: the first one, e.g. USDC)', { required: false }),
+      },
+      personal: true,
+      async run(ctx, { address, amount, token }) {
+        const currency = token ? currencyNamed(money(ctx).currencies, token) : money(ctx).currencies[0]!;
+        const units = parseAmount(amount, currency);
+        const user = await ctx.user();
+        const { to } = await checkWithdrawal(money(ctx), { userId: user.id, to: address, amount: units, currency });
+        await ctx.reply({
+          text: `Send ${formatAmount(units, currency)} from your custodial address to ${to}? Transfers on-chain cannot be undone: check the address.`,
+          personal: true,
+          rows: [
+            {
+              buttons: [
+                {
+                  kind: 'button',
+                  label: `Send ${formatAmount(units, currency)}`,
+                  style: 'danger',
+                  id: await ctx.control('money.withdraw', { to, amount: units.toString(), currency: currency.address, requestKey: randomUUID() }, { once: true, ttlMs: CONFIRM_TTL_MS }),
+                },
+                { kind: 'button', label: 'Cancel', style: 'secondary', id: await ctx.control('money.cancel', {}, { ttlMs: CONFIRM_TTL_MS }) },
+              ],
+            },
+          ],
+        });
+      },
+    }),
+    defineCommand({
       name: 'notify',
       description: 'Earnings messages: on, digest or off',
       args: {
@@ -315,6 +349,17 @@ export const moneyFeature: Feature = {
       name: 'money.claim',
       data: z.object({ requestKey: z.string() }),
       run: (ctx, { requestKey }) => claim(ctx, requestKey),
+    }),
+    defineAction({
+      name: 'money.withdraw',
+      data: z.object({ to: z.string(), amount: z.string(), currency: z.string(), requestKey: z.string() }),
+      async run(ctx, { to, amount, currency: address, requestKey }) {
+        const currency = findCurrency(money(ctx).currencies, address);
+        if (!currency) throw new InputError('That currency is no longer accepted.');
+        await ctx.update({ text: '⏳ Sending on-chain…', personal: true });
+        const r = await withdrawFunds(money(ctx), { userId: (await ctx.user()).id, to, amount: BigInt(amount), currency, requestKey });
+        await ctx.update({ text: `✅ Sent ${formatAmount(BigInt(amount), currency)} to ${r.to}.\ntx: ${r.txHash}`, personal: true });
+      },
     }),
     defineAction({
       name: 'money.cancel',
