@@ -8,6 +8,7 @@ import {
   DiscordAPIError,
   Events,
   GatewayIntentBits,
+  REST,
   LabelBuilder,
   MessageFlags,
   ModalBuilder,
@@ -18,7 +19,7 @@ import {
   type ApplicationCommandDataResolvable,
   type Interaction,
 } from 'discord.js';
-import { FakeDiscord, type FakeDiscordUser } from './fakeDiscord.ts';
+import { FakeDiscord, type FakeDiscordRateLimits, type FakeDiscordUser } from './fakeDiscord.ts';
 
 type Handler = (i: Interaction, client: Client) => Promise<void>;
 
@@ -333,5 +334,98 @@ describe('FakeDiscord with the real discord.js client', () => {
     expect(messages[0]).toContain('data.components[BASE_TYPE_BAD_LENGTH]: Must be between 1 and 5 in length.');
     expect(messages[1]).toContain('data.title[BASE_TYPE_BAD_LENGTH]: Must be between 1 and 45 in length.');
     expect(discord.modals).toEqual([]);
+  });
+
+  describe('rate limits (opt-in)', () => {
+    const fakes: FakeDiscord[] = [];
+    afterEach(async () => {
+      for (const f of fakes.splice(0)) await f.stop();
+    });
+
+    /** A fresh fake with `rateLimits`, and a discord.js REST client on it (no gateway needed). */
+    async function startLimited(rateLimits: FakeDiscordRateLimits | undefined) {
+      const discord = new FakeDiscord({ rateLimits });
+      await discord.start();
+      fakes.push(discord);
+      const rest = new REST({ version: '10', api: discord.apiRoot }).setToken(discord.token);
+      return { discord, rest };
+    }
+    const people = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: String(900_000 + from + i), username: `p${from + i}` }));
+
+    it('answers 429 with retry_after and the X-RateLimit headers past a channel’s bucket; discord.js waits and sends each message once', async () => {
+      const { discord, rest } = await startLimited({ channelMessages: { limit: 5, windowMs: 1000 } });
+      const channel = discord.dmChannelOf(people(1)[0]!);
+      const post = (content: string) =>
+        fetch(`${discord.apiRoot}/v10/channels/${channel}/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ content }),
+        });
+      const raw = [];
+      for (let n = 0; n < 6; n++) raw.push(await post(`raw ${n}`));
+      expect(raw.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
+      expect(raw[0]!.headers.get('x-ratelimit-limit')).toBe('5');
+      expect(raw[0]!.headers.get('x-ratelimit-remaining')).toBe('4');
+      expect(Number(raw[0]!.headers.get('x-ratelimit-reset-after'))).toBeGreaterThan(0.9);
+      const refused = raw[5]!;
+      expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('x-ratelimit-scope')).toBe('user');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.headers.get('x-ratelimit-bucket')).toBe(raw[0]!.headers.get('x-ratelimit-bucket'));
+      const body = (await refused.json()) as { retry_after: number; global: boolean };
+      expect(body.global).toBe(false);
+      expect(body.retry_after).toBeGreaterThan(0);
+      expect(body.retry_after).toBeLessThanOrEqual(1);
+      expect(discord.rateLimited).toEqual({ global: 0, route: 1 });
+      expect(discord.messagesIn(channel)).toHaveLength(5);
+
+      // discord.js reads the bucket headers and waits for the reset itself: 12 more take three windows.
+      await new Promise((r) => setTimeout(r, 1000));
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: 12 }, (_, n) => rest.post(Routes.channelMessages(channel), { body: { content: `note ${n}` } })));
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+      const notes = discord.messagesIn(channel).filter((m) => m.content.startsWith('note')).map((m) => m.content);
+      expect(notes).toEqual(Array.from({ length: 12 }, (_, n) => `note ${n}`));
+    });
+
+    it('refuses requests past the global limit with a global 429; discord.js waits it out and every DM arrives once', async () => {
+      const { discord, rest } = await startLimited({ globalPerSecond: 10 });
+      const channels = people(30).map((p) => discord.dmChannelOf(p));
+      const t0 = Date.now();
+      await Promise.all(channels.map((c, n) => rest.post(Routes.channelMessages(c), { body: { content: `dm ${n}` } })));
+      // 30 requests at 10 a second: at least two seconds, with global 429s on the way.
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+      expect(discord.rateLimited.global).toBeGreaterThan(0);
+      expect(discord.rateLimited.route).toBe(0);
+      channels.forEach((c, n) => expect(discord.messagesIn(c).map((m) => m.content)).toEqual([`dm ${n}`]));
+
+      // The refusal itself, as a client without its own limiter sees it: 11 requests in a second.
+      await new Promise((r) => setTimeout(r, 1000));
+      const raw = [];
+      for (let n = 0; n < 11; n++) raw.push(await fetch(`${discord.apiRoot}/v10/users/@me`, { headers: { authorization: `Bot ${discord.token}` } }));
+      expect(raw.map((r) => r.status)).toEqual([...Array<number>(10).fill(200), 429]);
+      const refused = raw[10]!;
+      expect(refused.headers.get('x-ratelimit-global')).toBe('true');
+      expect(refused.headers.get('x-ratelimit-scope')).toBe('global');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ message: 'You are being rate limited.', global: true });
+    });
+
+    it('creates a message once per nonce with enforce_nonce, and refuses a nonce over 25 characters', async () => {
+      const { discord, rest } = await startLimited(undefined);
+      const channel = discord.dmChannelOf(people(1, 50)[0]!);
+      const send = (body: Record<string, unknown>) => rest.post(Routes.channelMessages(channel), { body: { content: 'You earned 1 USDC', ...body } }) as Promise<{ id: string }>;
+      const first = await send({ nonce: 'earn-1', enforce_nonce: true });
+      const again = await send({ nonce: 'earn-1', enforce_nonce: true });
+      expect(again.id).toBe(first.id);
+      expect(discord.nonceRepeats).toBe(1);
+      expect(discord.messagesIn(channel)).toHaveLength(1);
+      // Without enforce_nonce the nonce is only echoed: a second message is created.
+      await send({ nonce: 'earn-1' });
+      expect(discord.messagesIn(channel)).toHaveLength(2);
+      const tooLong = await send({ nonce: 'x'.repeat(26), enforce_nonce: true }).catch((e: unknown) => e);
+      expect(tooLong).toBeInstanceOf(DiscordAPIError);
+      expect((tooLong as DiscordAPIError).message).toContain('nonce[BASE_TYPE_MAX_LENGTH]');
+    });
   });
 });

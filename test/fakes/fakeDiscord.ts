@@ -100,6 +100,20 @@ const ALLOWED_CALLBACKS: Record<InteractionKind, number[]> = { 2: [4, 5, 9], 3: 
 /** Slash command option types the fake can fill in: string, integer, boolean, number, attachment. */
 const OPTION_TYPES: Record<number, string> = { 3: 'string', 4: 'integer', 5: 'boolean', 10: 'number', 11: 'attachment' };
 const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
+/** How long a message nonce sent with `enforce_nonce` is remembered ("the past few minutes"). */
+const NONCE_WINDOW_MS = 3 * 60_000;
+/** The bucket hash of `POST /channels/{id}/messages` (per channel: the channel is its top-level resource). */
+const CHANNEL_MESSAGES_BUCKET = crypto.createHash('sha1').update('POST /channels/{channel.id}/messages').digest('hex').slice(0, 32);
+
+/** Discord's rate limits, when a test opts in (off by default). */
+export type FakeDiscordRateLimits = {
+  /** Requests per second across every route except interaction callbacks and webhooks (Discord: 50). */
+  globalPerSecond?: number;
+  /** The bucket of `POST /channels/{id}/messages`, one per channel (Discord: 5 per 5 s). */
+  channelMessages?: { limit: number; windowMs: number };
+};
+
+type RateLimitOutcome = { headers: Record<string, string>; refusal?: { global: boolean; retryAfterMs: number } };
 
 /**
  * A local stand-in for Discord, enough for the real discord.js client: REST under `/api/v10`,
@@ -109,7 +123,8 @@ const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
  * messages and edits with their components, DM channels, and Discord's own errors for what
  * real Discord refuses (late or double acknowledgement, a callback type the interaction does
  * not take, invalid components, modals or autocomplete choices, editing an ephemeral or unknown
- * message, closed DMs, empty or too long content).
+ * message, closed DMs, empty or too long content), message nonces with `enforce_nonce`, and,
+ * when asked for (`rateLimits`), the global and per-channel rate limits with their 429s.
  * Tests play the user: `slash`, `autocomplete`, `click`, `select`, `submitModal`, `dm`; and
  * read the bot: `waitForMessage`, `waitForModal`, `waitForInteractionResponse`.
  */
@@ -130,6 +145,11 @@ export class FakeDiscord {
   readonly identifies: Array<Record<string, unknown>> = [];
   /** How often each attachment was downloaded, by file name. */
   readonly downloads = new Map<string, number>();
+  /** 429s served (only with `rateLimits`): by the global limit and by a route's bucket. */
+  readonly rateLimited = { global: 0, route: 0 };
+  /** Message creates answered with the earlier message because their nonce was seen (`enforce_nonce`). */
+  nonceRepeats = 0;
+  readonly rateLimits: FakeDiscordRateLimits | undefined;
 
   private server: http.Server;
   private wss: WebSocketServer;
@@ -151,10 +171,23 @@ export class FakeDiscord {
   private v2Messages = new Set<string>();
   private listeners: Array<() => void> = [];
   private readonly heartbeatMs: number;
+  /** The current one-second window of the global limit. */
+  private globalWindow = { start: 0, used: 0 };
+  /** Route buckets of channel messages, by channel. */
+  private buckets = new Map<string, { start: number; used: number }>();
+  /** Nonces of created messages (`<channel>:<nonce>`), for `enforce_nonce`. */
+  private nonces = new Map<string, { message: FakeDiscordMessage; at: number }>();
 
-  constructor(options: { token?: string; heartbeatMs?: number } = {}) {
+  /**
+   * @param options.rateLimits - enforce Discord's rate limits (global, and per channel for
+   *   channel messages): past them a request answers 429 with `retry_after`, `global` and the
+   *   `Retry-After` / `X-RateLimit-*` headers discord.js reads, and does nothing. Every answer of
+   *   a bucketed route carries the bucket's `X-RateLimit-*` headers, as Discord's do.
+   */
+  constructor(options: { token?: string; heartbeatMs?: number; rateLimits?: FakeDiscordRateLimits } = {}) {
     this.token = options.token ?? 'MTIz.fake-discord.token';
     this.heartbeatMs = options.heartbeatMs ?? 41_250;
+    this.rateLimits = options.rateLimits;
     this.applicationId = this.snowflake();
     this.botUser = { id: this.applicationId, username: 'Caravan', global_name: null, bot: true };
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -670,6 +703,7 @@ export class FakeDiscord {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
     let path = url.pathname;
+    let headers: Record<string, string> = {};
     try {
       if (method === 'GET' && url.pathname.startsWith('/attachments/')) return this.serveAttachment(url.pathname, res);
       const m = /^\/api\/v10(\/.*)$/.exec(url.pathname);
@@ -677,6 +711,18 @@ export class FakeDiscord {
       path = m[1]!.split('/').map(decodeURIComponent).join('/');
       const body = await readBody(req);
       this.calls.push({ method, path, body: body.json });
+      const limit = this.rateLimit(method, path);
+      headers = limit.headers;
+      if (limit.refusal) {
+        const { global, retryAfterMs } = limit.refusal;
+        const retryAfter = Math.round(retryAfterMs) / 1000;
+        return json(res, 429, { message: 'You are being rate limited.', retry_after: retryAfter, global }, {
+          ...headers,
+          'Retry-After': String(Math.max(1, Math.ceil(retryAfter))),
+          'X-RateLimit-Scope': global ? 'global' : 'user',
+          ...(global ? { 'X-RateLimit-Global': 'true' } : {}),
+        });
+      }
       const planned = this.failures.findIndex((f) => f.method === method && f.path.test(path));
       if (planned !== -1) {
         const [f] = this.failures.splice(planned, 1);
@@ -684,16 +730,56 @@ export class FakeDiscord {
       }
       const result = await this.route(method, path, url.searchParams, body, req.headers.authorization);
       if (result === undefined) {
-        res.writeHead(204);
+        res.writeHead(204, headers);
         res.end();
-      } else json(res, 200, result);
+      } else json(res, 200, result, headers);
     } catch (err) {
       if (isApiError(err)) {
         this.refusals.push({ method, path, status: err.status, code: err.code, message: err.detail ? `${err.message}\n${err.detail}` : err.message });
-        return json(res, err.status, { message: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) });
+        return json(res, err.status, { message: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) }, headers);
       }
       json(res, 500, { message: String(err), code: 0 });
     }
+  }
+
+  /**
+   * Counts a request against the rate limits (when on). Interaction callbacks and webhooks are
+   * not bound by the global limit, as on Discord. Windows open with their first request.
+   * Returns the bucket's headers, and the refusal when a limit is spent.
+   */
+  private rateLimit(method: string, path: string): RateLimitOutcome {
+    const limits = this.rateLimits;
+    if (!limits) return { headers: {} };
+    const t = Date.now();
+    if (limits.globalPerSecond !== undefined && !/^\/(interactions|webhooks)\//.test(path)) {
+      if (t >= this.globalWindow.start + 1000) this.globalWindow = { start: t, used: 0 };
+      if (this.globalWindow.used >= limits.globalPerSecond) {
+        this.rateLimited.global += 1;
+        return { headers: {}, refusal: { global: true, retryAfterMs: this.globalWindow.start + 1000 - t } };
+      }
+      this.globalWindow.used += 1;
+    }
+    const channel = method === 'POST' ? /^\/channels\/([^/]+)\/messages$/.exec(path)?.[1] : undefined;
+    if (!channel || !limits.channelMessages) return { headers: {} };
+    const { limit, windowMs } = limits.channelMessages;
+    let bucket = this.buckets.get(channel);
+    if (!bucket || t >= bucket.start + windowMs) {
+      bucket = { start: t, used: 0 };
+      this.buckets.set(channel, bucket);
+    }
+    const resetMs = bucket.start + windowMs - t;
+    const refused = bucket.used >= limit;
+    if (!refused) bucket.used += 1;
+    const headers = {
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': String(limit - bucket.used),
+      'X-RateLimit-Reset': ((bucket.start + windowMs) / 1000).toFixed(3),
+      'X-RateLimit-Reset-After': (resetMs / 1000).toFixed(3),
+      'X-RateLimit-Bucket': CHANNEL_MESSAGES_BUCKET,
+    };
+    if (!refused) return { headers };
+    this.rateLimited.route += 1;
+    return { headers, refusal: { global: false, retryAfterMs: resetMs } };
   }
 
   private serveAttachment(pathname: string, res: http.ServerResponse) {
@@ -765,7 +851,17 @@ export class FakeDiscord {
       if (!channel) throw apiError(404, 10003, 'Unknown Channel');
       if (channel.type === 1 && channel.recipient && this.closedDms.has(channel.recipient.id))
         throw apiError(403, 50007, 'Cannot send messages to this user');
-      return this.toApiMessage(this.create(channel.id, body, 'channel', false, []));
+      // With enforce_nonce, a nonce seen in the past few minutes returns that message and creates none.
+      const nonce = validNonce(body.json.nonce);
+      const nonceKey = nonce === undefined ? undefined : `${channel.id}:${nonce}`;
+      const seen = nonceKey === undefined ? undefined : this.nonces.get(nonceKey);
+      if (body.json.enforce_nonce === true && seen && Date.now() - seen.at < NONCE_WINDOW_MS) {
+        this.nonceRepeats += 1;
+        return { ...this.toApiMessage(seen.message), nonce };
+      }
+      const msg = this.create(channel.id, body, 'channel', false, []);
+      if (nonceKey !== undefined) this.nonces.set(nonceKey, { message: msg, at: Date.now() });
+      return { ...this.toApiMessage(msg), ...(nonce !== undefined ? { nonce } : {}) };
     }
     if (is('GET', '/channels/:cid/messages/:mid')) {
       const msg = this.messages.find((x) => x.id === seg[3] && x.channel_id === seg[1]);
@@ -954,6 +1050,14 @@ function formError(path: Path, code: string, message: string): ApiError {
 
 function isApiError(err: unknown): err is ApiError {
   return typeof err === 'object' && err !== null && 'status' in err && 'code' in err && 'message' in err;
+}
+
+/** A message nonce as Discord takes it: an integer, or a string of at most 25 characters. */
+function validNonce(raw: unknown): string | number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
+  if (typeof raw === 'string' && raw.length <= 25) return raw;
+  throw formError(['nonce'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
 }
 
 /** Discord's rules for message content: at most 2000 characters, and not empty without files, components or embeds. */
@@ -1159,8 +1263,8 @@ function checkTextInput(c: Json, value: string) {
   if (value.length < min || value.length > max) throw new Error(`Text input "${id}" takes ${min}..${max} characters, not ${value.length}`);
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 

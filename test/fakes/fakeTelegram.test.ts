@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { FakeTelegram, type FakeUser } from './fakeTelegram.ts';
 
 const ada: FakeUser = { id: 5101, first_name: 'Ada' };
@@ -13,8 +14,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function startFake(): Promise<FakeTelegram> {
-  const telegram = new FakeTelegram();
+async function startFake(options: ConstructorParameters<typeof FakeTelegram>[1] = {}): Promise<FakeTelegram> {
+  const telegram = new FakeTelegram(undefined, options);
   await telegram.start();
   cleanups.push(() => telegram.stop());
   return telegram;
@@ -300,5 +301,37 @@ describe('FakeTelegram with the real grammY client', () => {
     expect(telegram.webhookDeliveries.filter((d) => d.status === 200)).toHaveLength(1);
     expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(0);
     await bot.api.deleteWebhook();
+  });
+
+  it('enforces the flood limit when asked: 429 with retry_after past it, and auto-retry delivers every message once', async () => {
+    const telegram = await startFake({ rateLimit: { messagesPerSecond: 5 } });
+    const raw = newBot(telegram).api;
+    const answers = await Promise.all(Array.from({ length: 7 }, (_, n) => raw.sendMessage(9000 + n, `raw ${n}`).catch((e: unknown) => e)));
+    const refused = answers.filter((a) => a instanceof GrammyError);
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toMatchObject({ error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    expect(telegram.rateLimited).toBe(2);
+    // Refused calls send nothing; other methods are not counted.
+    expect(telegram.sent).toHaveLength(5);
+    await raw.getMe();
+
+    const bot = newBot(telegram);
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 5 }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 12 }, (_, n) => bot.api.sendMessage(7000 + n, `note ${n}`)));
+    // 12 messages at 5 a second: three windows, so at least two seconds.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(telegram.rateLimited).toBeGreaterThan(2);
+    const texts = telegram.sent.filter((m) => m.text.startsWith('note')).map((m) => `${m.chat_id}:${m.text}`);
+    expect(texts.sort()).toEqual(Array.from({ length: 12 }, (_, n) => `${7000 + n}:note ${n}`).sort());
+  });
+
+  it('has no flood limit unless asked for', async () => {
+    const telegram = await startFake();
+    const bot = newBot(telegram);
+    await Promise.all(Array.from({ length: 60 }, (_, n) => bot.api.sendMessage(8000 + n, 'hi')));
+    expect(telegram.sent).toHaveLength(60);
+    expect(telegram.rateLimited).toBe(0);
   });
 });

@@ -55,6 +55,14 @@ const CHAT_ACTIONS = new Set([
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
 const QUERY_INVALID = 'query is too old and response timeout expired or query ID is invalid';
+/** Methods that send a message: what Telegram's broadcast limit counts. */
+const SENDING_METHODS = new Set(['sendMessage', 'sendPhoto']);
+
+/** Telegram's flood limit on sending, when a test opts in (off by default). */
+export type FakeTelegramRateLimit = {
+  /** Messages the bot may send per second, across all chats (Telegram: about 30). */
+  messagesPerSecond: number;
+};
 
 /** A refusal a method answers with, thrown inside the fake and turned into `{ ok: false, … }`. */
 class Refusal {
@@ -67,7 +75,8 @@ const badRequest = (description: string) => new Refusal({ error_code: 400, descr
  * webhooks (with the secret header, per-chat ordering and retries), messages and edits with
  * inline keyboards (with Telegram's own errors), callback queries, private and group chats
  * (including messages sent on behalf of a channel or an anonymous admin, and privacy mode),
- * getFile and file downloads, photo uploads, and refusals on demand (`failNext`).
+ * getFile and file downloads, photo uploads, refusals on demand (`failNext`), and, when asked
+ * for (`rateLimit`), Telegram's flood limit on sending (429 with `retry_after`).
  * Tests play the user: `sendText`, `sendDocument`, `pressButton`; and read the bot:
  * `waitForMessage`, `waitForCallbackAnswer`.
  */
@@ -91,6 +100,9 @@ export class FakeTelegram {
   readonly withheld: Array<{ chat_id: number; message_id: number; text: string }> = [];
   /** The webhook while one is set (`setWebhook`), else undefined: the bot polls. */
   webhook: FakeWebhook | undefined;
+  /** How many calls were refused with 429 Too Many Requests (only with `rateLimit`). */
+  rateLimited = 0;
+  readonly rateLimit: FakeTelegramRateLimit | undefined;
 
   private server: http.Server;
   private updates: Update[] = [];
@@ -109,10 +121,18 @@ export class FakeTelegram {
   private retryTimers = new Set<NodeJS.Timeout>();
   private lastError: { date: number; message: string } | undefined;
   private stopped = false;
+  /** The current one-second window of the flood limit: when it opened and what was sent in it. */
+  private floodWindow = { start: 0, sent: 0 };
 
-  constructor(token = '123456:TEST-token', options: { privacyMode?: boolean } = {}) {
+  /**
+   * @param options.rateLimit - enforce Telegram's flood limit: sending methods past
+   *   `messagesPerSecond` within a second answer 429 `Too Many Requests: retry after N` with
+   *   `parameters.retry_after` (whole seconds, as Telegram sends them); refused calls send nothing.
+   */
+  constructor(token = '123456:TEST-token', options: { privacyMode?: boolean; rateLimit?: FakeTelegramRateLimit } = {}) {
     this.token = token;
     this.privacyMode = options.privacyMode ?? true;
+    this.rateLimit = options.rateLimit;
     this.server = http.createServer((req, res) => void this.handle(req, res));
   }
 
@@ -435,6 +455,11 @@ export class FakeTelegram {
     if (hold !== -1) await this.holds.splice(hold, 1)[0]!.held;
     const failure = this.failures.get(method)?.shift();
     if (failure) return { status: failure.error_code, body: { ok: false, ...failure } };
+    const flood = this.floodCheck(method);
+    if (flood) {
+      this.rateLimited += 1;
+      return { status: 429, body: { ok: false, ...flood } };
+    }
     try {
       const result = await this.run(method, params);
       return { status: 200, body: { ok: true, ...(isDescribed(result) ? { result: result.result, description: result.description } : { result }) } };
@@ -442,6 +467,22 @@ export class FakeTelegram {
       if (err instanceof Refusal) return { status: err.error.error_code, body: { ok: false, ...err.error } };
       throw err;
     }
+  }
+
+  /**
+   * Counts a sending call against the flood limit; returns Telegram's 429 when the second's
+   * allowance is spent. The window opens with the first message after the last one closed.
+   */
+  private floodCheck(method: string): BotApiError | undefined {
+    if (!this.rateLimit || !SENDING_METHODS.has(method)) return undefined;
+    const t = Date.now();
+    if (t >= this.floodWindow.start + 1000) this.floodWindow = { start: t, sent: 0 };
+    if (this.floodWindow.sent < this.rateLimit.messagesPerSecond) {
+      this.floodWindow.sent += 1;
+      return undefined;
+    }
+    const retryAfter = Math.max(1, Math.ceil((this.floodWindow.start + 1000 - t) / 1000));
+    return { error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } };
   }
 
   private async run(method: string, params: Json): Promise<unknown> {
