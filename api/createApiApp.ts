@@ -26,6 +26,8 @@ export type ApiDeps = {
   webChat?: Router | undefined;
   /** The wallet pages (link a wallet, send from it), mounted at `/wallet`. */
   walletPages?: Router | undefined;
+  /** The dashboard (`/me/:token`) and the marketplace (`/market`), mounted at the root. */
+  dashboardPages?: Router | undefined;
   /** Telegram's webhook receiver, when the bot runs in webhook mode. */
   telegramWebhook?: { path: string; handler: RequestHandler } | undefined;
 };
@@ -57,6 +59,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use('/v1', v1);
 
   if (deps.walletPages) app.use('/wallet', deps.walletPages);
+  if (deps.dashboardPages) app.use(deps.dashboardPages);
   if (deps.webChat) app.use(deps.webChat);
 
   app.use((_req, res) => res.status(404).json({ error: 'not_found', message: 'No such endpoint.' }));

@@ -34,6 +34,7 @@ import { createJobsPort } from '../jobs/createJobsPort.ts';
 import { startWorkers, type RunningWorkers } from '../jobs/startWorkers.ts';
 import { createApiApp } from '../api/createApiApp.ts';
 import { createWalletPagesRouter } from '../api/walletPages.ts';
+import { createDashboardPagesRouter } from '../api/dashboardPages.ts';
 import { createCaravanCore } from '../bots/core/createCaravanCore.ts';
 import type { ChatCore } from '../bots/core/createChatCore.ts';
 import { createWebChatRouter } from '../bots/web/webChatRoutes.ts';
@@ -310,6 +311,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
         money,
         webChat,
         walletPages: createWalletPagesRouter(money),
+        dashboardPages: createDashboardPagesRouter(money),
         ...(telegram?.webhookPath && options.bots !== false ? { telegramWebhook: { path: telegram.webhookPath, handler: telegram.webhookHandler } } : {}),
       });
       const server = http.createServer(app);
