@@ -3,6 +3,7 @@ import { licensesAbi } from '../../contracts/bindings/index.ts';
 import type { Assistant } from '../assistants/createAssistant.ts';
 import { assistantTrials, licenses } from '../db/schema.ts';
 import { LicenseRequiredError } from './errors.ts';
+import { chainNow } from './chainNow.ts';
 import { listTerms } from './listTerms.ts';
 import type { MoneyDeps } from './types.ts';
 
@@ -13,7 +14,8 @@ export type ChatAccess =
 
 /**
  * Whether `userId` may ask `assistant` a question now, and on what grounds: a free assistant, its
- * creator, a valid license (its expiry as the chain recorded it, cached until then and read again
+ * creator, a valid license (its expiry as the chain recorded it, compared with the chain's time,
+ * cached until then and read again
  * from `Licenses.expiresAt` once passed, so a renewal made elsewhere counts), or one of the free
  * questions new users get (counted here). Otherwise `LicenseRequiredError`, naming the expired license
  * when there is one. Anonymous callers (`userId` null) only reach free assistants.
@@ -35,7 +37,8 @@ export async function checkChatAccess(
     .from(licenses)
     .where(and(eq(licenses.userId, params.userId), eq(licenses.assistantId, a.id)))
     .orderBy(desc(licenses.expiresAt));
-  const now = Date.now();
+  // Validity is the chain's: `Licenses.isValid` compares with the block time, so this does too.
+  const now = (await chainNow(deps)).getTime();
   let expired: (typeof held)[number] | undefined;
   for (const l of held) {
     if (l.expiresAt === null || l.expiresAt.getTime() > now) return { via: 'license', licenseId: l.id, expiresAt: l.expiresAt };

@@ -11,7 +11,9 @@ import { loadConfig, type Config } from '../../config/loadConfig.ts';
 import { createLogger } from '../../platform/log.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../bin/runtime.ts';
 import { createDatabase, migrateDatabase, type Database } from '../../platform/db/client.ts';
-import { connectChain, type ChainDeps } from '../../platform/chain/clients.ts';
+import { ANVIL_DEV_KEY, connectChain, type ChainDeps } from '../../platform/chain/clients.ts';
+import { startAnvil } from '../../platform/infra/anvil.ts';
+import { startWatchdog } from '../../platform/infra/watchdog.ts';
 import { deployCaravan } from '../../contracts/script/deploy.ts';
 
 export type TestRuntime = Runtime & {
@@ -61,9 +63,14 @@ export async function fundedOperatorKey(): Promise<`0x${string}`> {
  */
 export async function startTestRuntime(
   env: Record<string, string> = {},
-  options: RuntimeOptions = {},
+  { privateChain, ...options }: RuntimeOptions & {
+    /** Run on an anvil of its own, for tests that move the chain's clock or revert it (reorgs). */
+    privateChain?: boolean;
+  } = {},
 ): Promise<TestRuntime & { config: Config }> {
-  const { redisUrl, rpcUrl } = inject('services');
+  const { redisUrl } = inject('services');
+  const own = privateChain ? await startPrivateAnvil() : undefined;
+  const rpcUrl = own?.anvil.rpcUrl ?? inject('services').rpcUrl;
   const database = await createTestDatabase();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-home-'));
   const config = loadConfig({
@@ -74,7 +81,7 @@ export async function startTestRuntime(
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, pretty: false });
-  const endpoints = { databaseUrl: database.url, redisUrl, rpcUrl, operatorKey: await fundedOperatorKey() };
+  const endpoints = { databaseUrl: database.url, redisUrl, rpcUrl, operatorKey: own ? ANVIL_DEV_KEY : await fundedOperatorKey() };
   const launch = async (): Promise<TestRuntime & { config: Config }> => {
     const runtime = await startRuntime(config, endpoints, log, { allowDeploy: true, ...options });
     return {
@@ -85,6 +92,8 @@ export async function startTestRuntime(
         await runtime.stop();
         await database.drop();
         fs.rmSync(home, { recursive: true, force: true });
+        await own?.anvil.stop();
+        await own?.watchdog.close();
       },
       async restart() {
         await runtime.stop();
@@ -93,6 +102,11 @@ export async function startTestRuntime(
     };
   };
   return launch();
+}
+
+async function startPrivateAnvil() {
+  const watchdog = startWatchdog();
+  return { watchdog, anvil: await startAnvil({ watchdog }) };
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */

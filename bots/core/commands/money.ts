@@ -19,6 +19,7 @@ import { setNotifyPreference, getNotifyPreference } from '../../../platform/mone
 import { walletClaimLink } from '../../../platform/money/walletClaimLink.ts';
 import { walletPurchaseLink } from '../../../platform/money/walletPurchaseLink.ts';
 import { checkWithdrawal, withdrawFunds } from '../../../platform/money/withdrawFunds.ts';
+import { chainNow } from '../../../platform/money/chainNow.ts';
 import { useFaucet } from '../../../platform/money/useFaucet.ts';
 import { expiryText, priceText } from '../../../platform/messages/money.ts';
 import { DEV_CHAIN_ID } from '../../../platform/chain/ensureDeployment.ts';
@@ -130,6 +131,7 @@ export const moneyFeature: Feature = {
           await ctx.reply({ text: 'No licenses yet. /buy <assistant> shows what one sells.', personal: true });
           return;
         }
+        const now = await chainNow(money(ctx));
         const renewable = rows.filter((r) => r.license.kind !== 'perpetual').slice(0, 5);
         const buttons = await Promise.all(
           renewable.map(async (r) => ({ kind: 'button' as const, label: fitLabel(`🔄 Renew #${r.license.chainLicenseId} ${r.assistant.name}`), id: await ctx.control('license.renew', { licenseId: r.license.id }) })),
@@ -139,7 +141,7 @@ export const moneyFeature: Feature = {
             '🎫 Your licenses:',
             ...rows.map(
               (r) =>
-                `• #${r.license.chainLicenseId} ${r.assistant.name} (${r.assistant.publicId}) — ${describeKind(r.license.kind, r.durationSeconds ?? 0, r.license.quota)}, ${r.license.expiresAt && r.license.expiresAt.getTime() < Date.now() ? '' : 'expires '}${expiryText(r.license.expiresAt)}`,
+                `• #${r.license.chainLicenseId} ${r.assistant.name} (${r.assistant.publicId}) — ${describeKind(r.license.kind, r.durationSeconds ?? 0, r.license.quota)}, ${r.license.expiresAt && r.license.expiresAt.getTime() < now.getTime() ? '' : 'expires '}${expiryText(r.license.expiresAt, now)}`,
             ),
           ].join('\n'),
           personal: true,
@@ -342,7 +344,7 @@ export const moneyFeature: Feature = {
         const user = await ctx.user();
         await ctx.update({ text: '⏳ Renewing on-chain…', personal: true });
         const license = await renewLicense(money(ctx), { userId: user.id, licenseId, maxPrice: BigInt(price), requestKey });
-        await ctx.update({ text: `✅ License #${license.chainLicenseId} renewed: expires ${expiryText(license.expiresAt)}.`, personal: true });
+        await ctx.update({ text: `✅ License #${license.chainLicenseId} renewed: expires ${expiryText(license.expiresAt, await chainNow(money(ctx)))}.`, personal: true });
       },
     }),
     defineAction({
@@ -378,7 +380,7 @@ async function renewConfirmation(ctx: ChatContext, licenseId: number) {
   if (!q) throw new InputError(`The terms of license #${found.license.chainLicenseId} are no longer sold; /buy ${found.assistant.publicId} shows what is.`);
   const price = priceText(money(ctx).currencies, q.price, q.currency);
   await ctx.reply({
-    text: `Renew license #${found.license.chainLicenseId} for ${found.assistant.name} (now ${expiryText(found.license.expiresAt)}) for ${price}? It extends by ${Math.round(q.terms.durationSeconds / 86_400)} days from its expiry (or from now if it already expired).`,
+    text: `Renew license #${found.license.chainLicenseId} for ${found.assistant.name} (${expiryText(found.license.expiresAt, await chainNow(money(ctx))).replace(/^in /, 'expires in ')}) for ${price}? It extends by ${Math.round(q.terms.durationSeconds / 86_400)} days from its expiry (or from now if it already expired).`,
     personal: true,
     rows: [
       {
