@@ -24,6 +24,7 @@ import { parseEther } from 'viem';
 import { ETH, parsePaymentTokens, type Currency } from '../platform/money/currencies.ts';
 import type { MoneyDeps } from '../platform/money/types.ts';
 import { createRedisRateLimiter } from '../platform/limits/rateLimiter.ts';
+import { createRedisPacer } from '../platform/limits/pacer.ts';
 import { createFairUse } from '../platform/limits/createFairUse.ts';
 import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
@@ -291,7 +292,11 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (options.workers !== false) {
       const names = Array.isArray(options.workers) ? options.workers : undefined;
       workers = startWorkers(
-        { db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions, finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money },
+        {
+          db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions,
+          finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money,
+          notifyPacing: { pacer: createRedisPacer({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), perSecond: config.NOTIFY_RATE },
+        },
         names,
       );
       const running = workers;

@@ -26,6 +26,14 @@ const duration = z
   })
   .refine((ms) => ms > 0, 'must be longer than 0');
 
+/** Messages a second per transport, like `telegram:30,discord:25`. */
+const ratePerTransport = z
+  .string()
+  .trim()
+  .regex(/^((telegram|discord|web):\d+(\.\d+)?)(,\s*(telegram|discord|web):\d+(\.\d+)?)*$/, 'expected rates like telegram:30,discord:25 (messages a second per transport)')
+  .transform((v) => Object.fromEntries(v.split(',').map((p) => p.trim().split(':')).map(([k, n]) => [k!, Number(n)])) as Partial<Record<'telegram' | 'discord' | 'web', number>>)
+  .refine((rates) => Object.values(rates).every((n) => n > 0), 'each rate must be above 0');
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -135,6 +143,12 @@ export const envSchema = z.object({
   EARNINGS_DIGEST_WINDOW: duration.prefault('1m'),
   /** How often the indexer looks for new blocks. */
   INDEXER_INTERVAL: duration.prefault('2s'),
+  /**
+   * Messages a second the notify worker sends per transport, shared by all worker processes
+   * (Telegram allows about 30 a bot; Discord 50 requests, and a DM is two). The default leaves
+   * room for the bots' own replies on the same token.
+   */
+  NOTIFY_RATE: ratePerTransport.prefault('telegram:25,discord:20'),
 
   UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt.default(200_000),

@@ -12,6 +12,8 @@ import type { Logger } from '../platform/log.ts';
 import type { MoneyDeps } from '../platform/money/types.ts';
 import type { QueueSettings } from './queues.ts';
 import type { Engine } from '../engine/index.ts';
+import type { Pacer } from '../platform/limits/pacer.ts';
+import type { NotifyRate } from './workers/notify.ts';
 
 /** The services every worker is built from, passed in explicitly. */
 export type WorkerDeps = {
@@ -36,4 +38,6 @@ export type WorkerDeps = {
   indexerIntervalMs?: number | undefined;
   /** Currencies and settings for earnings messages (after each index pass); without it none are sent. */
   money?: Pick<MoneyDeps, 'currencies' | 'settings'> | undefined;
+  /** The notify worker's rate per transport (NOTIFY_RATE) and the shared pacer that keeps it; unpaced without it. */
+  notifyPacing?: { pacer: Pacer; perSecond: NotifyRate } | undefined;
 };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
 import type { TransportOutbox } from '../../platform/notifications/types.ts';
 import { messagePayloadOf } from './discordRender.ts';
@@ -13,6 +14,15 @@ export const DISCORD_API_ROOT = 'https://discord.com/api';
 export function createDiscordRest(params: { token: string; apiRoot?: string | undefined }): REST {
   return new REST({ version: '10', api: (params.apiRoot ?? DISCORD_API_ROOT).replace(/\/$/, '') }).setToken(params.token);
 }
+
+/**
+ * How long we count on Discord to drop a repeated message create with the same nonce
+ * (`enforce_nonce`; Discord checks "the past few minutes").
+ */
+export const DISCORD_NONCE_WINDOW_MS = 60_000;
+
+/** A message nonce for an idempotency key: Discord takes at most 25 characters. */
+export const discordNonceOf = (key: string) => crypto.createHash('sha256').update(key).digest('base64url').slice(0, 25);
 
 /** Our messages never ping anyone: file names and dataset names are user text. */
 const NO_MENTIONS = { parse: [] as never[] };
@@ -35,15 +45,20 @@ function bodyOf(reply: Parameters<TransportOutbox['send']>[1]) {
 /**
  * An outbox over Discord's REST API, used by workers (and DMs) to send and edit messages:
  * `send` posts to a channel (a picture goes along as an attached file), `edit` patches one of
- * the bot's messages, `directChat` opens the DM with a user. Failures arrive as
+ * the bot's messages, `directChat` opens the DM with a user. With an idempotency key, `send`
+ * sets the message nonce with `enforce_nonce`, so Discord answers a repeat within a few minutes
+ * with the message it already created instead of posting it again. Failures arrive as
  * `DiscordApiError` (or `DiscordDmClosedError`).
  */
 export function createDiscordOutbox(rest: REST): TransportOutbox {
   return {
-    async send(target, reply) {
+    idempotentSendWindowMs: DISCORD_NONCE_WINDOW_MS,
+    async send(target, reply, options) {
       try {
         const { body, files } = bodyOf(reply);
-        const msg = (await rest.post(Routes.channelMessages(target.chatId), { body, ...(files ? { files } : {}) })) as APIMessage;
+        const key = options?.idempotencyKey;
+        const payload = key ? { ...body, nonce: discordNonceOf(key), enforce_nonce: true } : body;
+        const msg = (await rest.post(Routes.channelMessages(target.chatId), { body: payload, ...(files ? { files } : {}) })) as APIMessage;
         return msg.id;
       } catch (err) {
         throw wrapDiscordError(err, `send a message to Discord channel ${target.chatId}`);

@@ -5,9 +5,12 @@ import { BaseError, type BaseErrorParameters } from '../../platform/errors.ts';
 export class TelegramApiError extends BaseError {
   override name: string = 'TelegramApiError';
   readonly code: number | undefined;
-  constructor(shortMessage: string, params: BaseErrorParameters & { code?: number } = {}) {
+  /** Telegram's `retry_after` of a 429, in milliseconds: wait this long before sending again (see `retryAfterOf`). */
+  readonly retryAfterMs: number | undefined;
+  constructor(shortMessage: string, params: BaseErrorParameters & { code?: number; retryAfterMs?: number | undefined } = {}) {
     super(shortMessage, params);
     this.code = params.code;
+    this.retryAfterMs = params.retryAfterMs;
   }
 }
 
@@ -20,8 +23,9 @@ export class TelegramChatClosedError extends TelegramApiError {
 
 /**
  * Wraps what grammY threw into our typed errors, keeping the original as `cause`: Telegram's
- * 4xx answers are final (except 429, which auto-retry already waited out), 5xx and network
- * failures may pass.
+ * 4xx answers are final, except 429 (Too Many Requests), which is retryable and carries its
+ * `retry_after` (the bot's API waits it out itself with auto-retry; workers' callers wait it
+ * out); 5xx and network failures may pass.
  */
 export function wrapTelegramError(err: unknown, action: string): BaseError {
   if (err instanceof BaseError) return err;
@@ -29,9 +33,11 @@ export function wrapTelegramError(err: unknown, action: string): BaseError {
     const params = { cause: err, code: err.error_code, details: err.description };
     if (err.error_code === 403)
       return new TelegramChatClosedError(`Could not ${action}: the person has not started a chat with the bot or blocked it.`, params);
+    const retryAfter = err.error_code === 429 ? err.parameters.retry_after : undefined;
     return new TelegramApiError(`Could not ${action}: Telegram answered ${err.error_code} (${err.description}).`, {
       ...params,
       retryable: err.error_code >= 500 || err.error_code === 429,
+      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }
   if (err instanceof HttpError)

@@ -1,20 +1,49 @@
-import { deliverOnce } from '../../platform/notifications/deliverOnce.ts';
+import { deliverOnce, type NotifyTarget } from '../../platform/notifications/deliverOnce.ts';
+import { retryAfterOf } from '../../platform/notifications/types.ts';
+import { pace } from '../../platform/limits/pacer.ts';
+import type { ChatPlatform } from '../../platform/identity/ensureUser.ts';
 import { defineWorker } from '../defineWorker.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
 
+/** Messages a second the notify worker sends on each transport (NOTIFY_RATE); a transport left out is not paced. */
+export type NotifyRate = Partial<Record<ChatPlatform, number>>;
+
+/** Times one message is sent again after the transport said "too many requests, retry after…", within one job run. */
+const RATE_LIMIT_RETRIES = 5;
+
+const transportOf = (target: NotifyTarget): ChatPlatform => ('identity' in target ? target.identity.platform : target.transport);
+
 /**
- * `notify`: delivers platform messages exactly once (see `deliverOnce`), rate-limited below
- * Telegram's global 30 messages/s.
+ * `notify`: delivers platform messages exactly once (see `deliverOnce`), each transport at its
+ * own rate (`deps.notifyPacing`, from NOTIFY_RATE). The pace is kept in Redis, so it holds
+ * across every worker process; a job waits for its transport's next slot before it claims its
+ * message, so Telegram messages waiting do not hold up Discord ones, and no claim is held while
+ * waiting. About a second's worth of messages is in flight. A transport's "retry after" (a 429
+ * past the pace, e.g. from the bots' own replies on the same token) is waited out without
+ * holding the claim. Jobs of a killed worker are back within about 15 s (10 s lock).
  */
 export function createNotifyWorker(deps: WorkerDeps) {
+  const pacing = deps.notifyPacing;
+  const total = Object.values(pacing?.perSecond ?? {}).reduce((a, b) => a + b, 0);
+  const concurrency = Math.min(100, Math.max(4, Math.ceil(total)));
   return defineWorker({
     name: 'notify',
     settings: deps.settings,
     log: deps.log,
-    options: { concurrency: 4, limiter: { max: 25, duration: 1000 } },
+    options: { concurrency, lockDuration: 10_000, stalledInterval: 5_000 },
     async process(job) {
-      const outcome = await deliverOnce(deps, job.data);
-      return { outcome };
+      const transport = transportOf(job.data.target);
+      const perSecond = pacing?.perSecond[transport];
+      for (let retries = 0; ; retries++) {
+        if (pacing && perSecond) await pace(pacing.pacer, `notify:${transport}`, perSecond);
+        try {
+          return { outcome: await deliverOnce(deps, job.data) };
+        } catch (err) {
+          const wait = retryAfterOf(err);
+          if (wait === undefined || retries >= RATE_LIMIT_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
     },
   });
 }

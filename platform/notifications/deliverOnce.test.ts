@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createMigratedTestDatabase } from '../../test/helpers/testRuntime.ts';
 import { createWebOutbox } from '../../bots/web/webOutbox.ts';
 import type { Database } from '../db/client.ts';
 import { notifications, webMessages } from '../db/schema.ts';
 import { DeliveryInFlightError, deliverOnce } from './deliverOnce.ts';
-import { createOutboxRouter, type TransportOutbox } from './types.ts';
+import { createOutboxRouter, type SendOptions, type TransportOutbox } from './types.ts';
 
 describe('deliverOnce', () => {
   let database: Database;
@@ -98,5 +98,94 @@ describe('deliverOnce', () => {
     expect(err).toMatchObject({ name: 'TransportUnavailableError', retryable: true });
     const [row] = await database.db.select().from(notifications).where(eq(notifications.key, 'tg:1'));
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  describe('after a sender died holding the claim', () => {
+    /** An outbox that records every send with its options; `window` is its idempotent send window. */
+    function recording(window: number | undefined) {
+      const sends: Array<{ chatId: string; text: string; options: SendOptions | undefined }> = [];
+      const transport: TransportOutbox = {
+        send: async (t, reply, options) => {
+          sends.push({ chatId: t.chatId, text: reply.text, options });
+          return String(sends.length);
+        },
+        edit: async () => {},
+        directChat: async (id) => ({ transport: 'discord', chatId: `dm-${id}` }),
+        ...(window === undefined ? {} : { idempotentSendWindowMs: window }),
+      };
+      return { sends, outbox: createOutboxRouter({ discord: transport }) };
+    }
+    /** A message a dead sender claimed `agoSeconds` ago and never marked. */
+    async function abandoned(key: string, agoSeconds: number) {
+      await database.db.insert(notifications).values({ key, target: { identity: { platform: 'discord', externalId: '77' } }, text: `msg ${key}` });
+      await database.db
+        .update(notifications)
+        .set({ status: 'sending', attempts: 1, claimedAt: sql`now() - make_interval(secs => ${agoSeconds})` })
+        .where(eq(notifications.key, key));
+    }
+
+    it('waits for the lease: a fresh claim is in flight (DeliveryInFlightError), not taken over', async () => {
+      const { sends, outbox } = recording(60_000);
+      await abandoned('dead:fresh', 2);
+      const err = await deliverOnce({ db: database.db, outbox }, { key: 'dead:fresh', target: { identity: { platform: 'discord', externalId: '77' } }, reply: { text: 'x' } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeliveryInFlightError);
+      expect(sends).toEqual([]);
+    });
+
+    it('sends it again with the same idempotency key where the transport drops repeats within the window (Discord’s nonce)', async () => {
+      const { sends, outbox } = recording(60_000);
+      await abandoned('dead:discord', 20);
+      expect(await deliverOnce({ db: database.db, outbox }, { key: 'dead:discord', target: { identity: { platform: 'discord', externalId: '77' } }, reply: { text: 'x' } })).toBe('sent');
+      expect(sends).toEqual([{ chatId: 'dm-77', text: 'msg dead:discord', options: { idempotencyKey: 'dead:discord' } }]);
+      const [row] = await database.db.select().from(notifications).where(eq(notifications.key, 'dead:discord'));
+      expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+    });
+
+    it('keeps it for the web inbox, not sent again, where a repeat could show twice (no idempotent sends, or the window has passed)', async () => {
+      for (const [key, window, ago] of [['dead:telegram', undefined, 20], ['dead:late', 60_000, 120]] as const) {
+        const { sends, outbox } = recording(window);
+        await abandoned(key, ago);
+        expect(await deliverOnce({ db: database.db, outbox }, { key, target: { identity: { platform: 'discord', externalId: '77' } }, reply: { text: 'x' } })).toBe('inbox');
+        expect(await deliverOnce({ db: database.db, outbox }, { key, target: { identity: { platform: 'discord', externalId: '77' } }, reply: { text: 'x' } })).toBe('already_sent');
+        expect(sends).toEqual([]);
+        const [row] = await database.db.select().from(notifications).where(eq(notifications.key, key));
+        expect(row).toMatchObject({ status: 'inbox', claimedAt: null });
+        expect(row!.error).toContain('could show it twice');
+      }
+    });
+
+    it('repeats an edit, which cannot show twice', async () => {
+      const edits: string[] = [];
+      const web = createWebOutbox({ db: database.db });
+      const outbox = createOutboxRouter({ web: { ...web, edit: async (t, reply) => void edits.push(`${t.messageId}:${reply.text}`) } });
+      const target = { transport: 'web' as const, chatId: 'chat-edit', messageId: 'm1' };
+      await database.db.insert(notifications).values({ key: 'dead:edit', target, text: 'Training 50%' });
+      await database.db.update(notifications).set({ status: 'sending', claimedAt: sql`now() - interval '1 minute'` }).where(eq(notifications.key, 'dead:edit'));
+      expect(await deliverOnce({ db: database.db, outbox }, { key: 'dead:edit', target, reply: { text: 'Training 50%' } })).toBe('sent');
+      expect(edits).toEqual(['m1:Training 50%']);
+    });
+  });
+
+  it('a live sender renews its claim while a send is slow, so it is never taken over', async () => {
+    let release!: () => void;
+    let sends = 0;
+    const web = createWebOutbox({ db: database.db });
+    const slow: TransportOutbox = {
+      ...web,
+      send: async (t, reply) => {
+        sends++;
+        await new Promise<void>((r) => (release = r));
+        return web.send(t, reply);
+      },
+    };
+    const deps = { db: database.db, outbox: createOutboxRouter({ web: slow }), claimLeaseSeconds: 0.6 };
+    const params = { key: 'slow:1', target: { transport: 'web' as const, chatId: 'chat-slow' }, reply: { text: 'slow' } };
+    const first = deliverOnce(deps, params);
+    // Three leases later the first sender still holds it.
+    await new Promise((r) => setTimeout(r, 1800));
+    await expect(deliverOnce(deps, params)).rejects.toBeInstanceOf(DeliveryInFlightError);
+    release();
+    expect(await first).toBe('sent');
+    expect(sends).toBe(1);
   });
 });

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeDiscord } from '../../test/fakes/fakeDiscord.ts';
+import { createDiscordOutbox, createDiscordRest, discordNonceOf, DISCORD_NONCE_WINDOW_MS } from './discordOutbox.ts';
+
+describe('createDiscordOutbox', () => {
+  const discord = new FakeDiscord();
+  beforeAll(() => discord.start());
+  afterAll(() => discord.stop());
+
+  it('sends with an idempotency key as a nonce with enforce_nonce: a repeat within the window returns the first message', async () => {
+    const outbox = createDiscordOutbox(createDiscordRest({ token: discord.token, apiRoot: discord.apiRoot }));
+    expect(outbox.idempotentSendWindowMs).toBe(DISCORD_NONCE_WINDOW_MS);
+    discord.dmChannelOf({ id: '4242', username: 'ada' });
+    const target = await outbox.directChat('4242');
+    const first = await outbox.send(target, { text: 'You earned 1 USDC' }, { idempotencyKey: 'earn:31337:0xabc:0:0x1' });
+    const again = await outbox.send(target, { text: 'You earned 1 USDC' }, { idempotencyKey: 'earn:31337:0xabc:0:0x1' });
+    expect(again).toBe(first);
+    expect(discord.messagesIn(target.chatId)).toHaveLength(1);
+    const post = discord.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/messages'));
+    expect(post[0]!.body).toMatchObject({ nonce: discordNonceOf('earn:31337:0xabc:0:0x1'), enforce_nonce: true });
+    expect(discordNonceOf('earn:31337:0xabc:0:0x1')).toHaveLength(25);
+    // Another key, or none, is another message.
+    await outbox.send(target, { text: 'You earned 1 USDC' }, { idempotencyKey: 'earn:31337:0xabc:1:0x1' });
+    await outbox.send(target, { text: 'You earned 1 USDC' });
+    expect(discord.messagesIn(target.chatId)).toHaveLength(3);
+  });
+});
