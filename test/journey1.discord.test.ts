@@ -71,7 +71,7 @@ describe('journey 1: Discord /upload → on-chain receipt', () => {
     expect(welcome.ephemeral).toBe(false);
 
     discord.slash(user, 'help');
-    const help = await discord.waitForMessage(channelId, (m) => m.content === helpText(rt.core.commands, INTRO));
+    const help = await discord.waitForMessage(channelId, (m) => m.content === helpText(rt.core.features, INTRO));
     expect(help.via).toBe('interaction');
   });
 

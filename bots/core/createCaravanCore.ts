@@ -19,7 +19,7 @@ export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a da
  * Discord, Telegram and the web page.
  */
 export function createCaravanCore(deps: CoreDeps): ChatCore {
-  const core: ChatCore = createChatCore(deps, [startFeature(() => core.commands), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature, dashboardFeature], {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.features), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature, dashboardFeature], {
     hint: HINT,
     onPlainText: continueConversation,
     onFile: receiveFile,

@@ -29,6 +29,8 @@ export type CoreHooks = {
 export type ChatCore = {
   /** Every command, in menu order: transports register exactly these. */
   commands: readonly Command[];
+  /** The features the commands come from, in menu order (for `/help`). */
+  features: readonly Feature[];
   onText(conv: Conversation, text: string): Promise<void>;
   /** A command with arguments given by name (Discord options) or as the text after it. */
   onCommand(conv: Conversation, name: string, args: { text: string } | { options: Record<string, unknown> }): Promise<void>;
@@ -102,6 +104,7 @@ export function createChatCore(deps: CoreDeps, features: readonly Feature[], hoo
 
   const core: ChatCore = {
     commands,
+    features,
 
     async onText(conv, text) {
       const ctx = createContext(deps, conv);
@@ -225,6 +228,14 @@ export function createChatCore(deps: CoreDeps, features: readonly Feature[], hoo
 }
 
 /** The `/help` text: every command with how to type it, generated from the registry. */
-export function helpText(commands: readonly Command[], intro: string): string {
-  return [intro, '', 'Commands:', ...commands.map((c) => `${usageOf(c)} — ${c.description}`)].join('\n');
+export function helpText(features: readonly Feature[], intro: string): string {
+  // One line per feature keeps it short enough for every transport (Discord: 2,000 characters).
+  return [
+    intro,
+    '',
+    'Commands:',
+    ...features.filter((f) => f.commands.length).map((f) => `${f.title}: ${f.commands.map((c) => usageOf(c)).join(' · ')}`),
+    '',
+    '/help <command> says what one does.',
+  ].join('\n');
 }

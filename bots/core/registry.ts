@@ -108,7 +108,8 @@ export type Action<D = unknown> = {
 };
 
 /** A feature module: its commands and the actions of its controls. */
-export type Feature = { name: string; commands: Command[]; actions: Action[] };
+/** A set of commands and the actions of their controls; `title` heads its line in `/help`. */
+export type Feature = { name: string; title: string; commands: Command[]; actions: Action[] };
 
 /** Declares a command; `run` receives its arguments parsed and typed. */
 export function defineCommand<A extends ArgsSpec>(command: Command<A>): Command {

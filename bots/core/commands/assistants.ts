@@ -69,6 +69,7 @@ const icon = { training: '⏳', ready: '✅', failed: '❌' } as const;
 /** Assistants: the wizard, listing, `/use` mode and one-off questions. */
 export const assistantsFeature: Feature = {
   name: 'assistants',
+  title: 'Assistants',
   commands: [
     defineCommand({
       name: 'newassistant',

@@ -6,6 +6,7 @@ const minutes = Math.round(DASHBOARD_TTL_MS / 60_000);
 /** The web pages: a personal dashboard (`/me`) and the public marketplace (`/market`). */
 export const dashboardFeature: Feature = {
   name: 'dashboard',
+  title: 'Dashboard',
   commands: [
     defineCommand({
       name: 'me',

@@ -97,6 +97,7 @@ async function datasetCard(ctx: ChatContext, d: FoundDataset): Promise<Reply> {
 /** Uploads and datasets: `/upload`, `/dataset`, `/datasets`, and the open/private choice. */
 export const datasetsFeature: Feature = {
   name: 'datasets',
+  title: 'Data',
   commands: [
     defineCommand({
       name: 'upload',

@@ -78,6 +78,7 @@ async function walletText(ctx: ChatContext): Promise<string> {
 /** Wallet, deposits, licenses, earnings and claims. */
 export const moneyFeature: Feature = {
   name: 'money',
+  title: 'Money',
   commands: [
     defineCommand({
       name: 'wallet',

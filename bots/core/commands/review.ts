@@ -21,6 +21,7 @@ const closeCard = (ctx: ChatContext, text: string) => ctx.update({ text, persona
 /** Validator review: `/review` lists what waits; the card's buttons vote. */
 export const reviewFeature: Feature = {
   name: 'review',
+  title: 'Validators',
   commands: [
     defineCommand({
       name: 'review',

@@ -1,4 +1,4 @@
-import { defineCommand, type Command, type Feature } from '../registry.ts';
+import { arg, defineCommand, usageOf, type Feature } from '../registry.ts';
 import { helpText } from '../createChatCore.ts';
 
 /** What Caravan is, in the words every transport shows before its commands. */
@@ -11,13 +11,14 @@ export const INTRO = [
 ].join('\n');
 
 /**
- * Start, help, who-am-I and status. `/help` is generated from the registry (`commands` is
+ * Start, help, who-am-I and status. `/help` is generated from the registry (`features` is
  * read when it runs, so it lists every feature's commands).
  */
-export function startFeature(commands: () => readonly Command[]): Feature {
-  const help = () => helpText(commands(), INTRO);
+export function startFeature(features: () => readonly Feature[]): Feature {
+  const help = () => helpText(features(), INTRO);
   return {
     name: 'start',
+    title: 'Basics',
     actions: [],
     commands: [
       defineCommand({
@@ -33,10 +34,15 @@ export function startFeature(commands: () => readonly Command[]): Feature {
       }),
       defineCommand({
         name: 'help',
-        description: 'Every command and what it does',
-        args: {},
+        description: 'Every command; /help <command> says what one does',
+        args: { command: arg.word<false>('A command, to say what it does', { required: false }) },
         quiet: true,
-        run: (ctx) => ctx.reply(help()).then(() => {}),
+        async run(ctx, { command }) {
+          if (!command) return void (await ctx.reply(help()));
+          const name = command.replace(/^\//, '').toLowerCase();
+          const found = features().flatMap((f) => f.commands).find((c) => c.name === name);
+          await ctx.reply(found ? `${usageOf(found)} — ${found.description}` : `There is no /${name}. /help lists every command.`);
+        },
       }),
       defineCommand({
         name: 'whoami',

@@ -12,6 +12,7 @@ const receiptsWord = (n: number) => `${n} receipt${n === 1 ? '' : 's'}`;
 /** Linking a browser wallet (`/link`, through the wallet page) and unlinking it (`/unlink`). */
 export const walletLinkFeature: Feature = {
   name: 'wallet',
+  title: 'Wallet',
   commands: [
     defineCommand({
       name: 'link',
