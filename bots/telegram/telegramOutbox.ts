@@ -1,12 +1,13 @@
 import { Api, GrammyError, InputFile } from 'grammy';
 import type { TransportOutbox } from '../../platform/notifications/types.ts';
-import { TELEGRAM_MAX_CAPTION, fitTelegram, inlineKeyboardOf } from './telegramRender.ts';
+import { TELEGRAM_MAX_CAPTION, fitTelegram, inlineKeyboardOf, withReachableLinks } from './telegramRender.ts';
 import { wrapTelegramError } from './errors.ts';
 
 /** An outbox over the Telegram Bot API (used by the bot's answers and by workers). */
 export function createTelegramOutbox(api: Api): TransportOutbox {
   return {
-    async send(target, reply) {
+    async send(target, given) {
+      const reply = withReachableLinks(given);
       const markup = inlineKeyboardOf(reply);
       try {
         const msg = reply.image
@@ -20,7 +21,8 @@ export function createTelegramOutbox(api: Api): TransportOutbox {
         throw wrapTelegramError(err, `send a message to Telegram chat ${target.chatId}`);
       }
     },
-    async edit(target, reply) {
+    async edit(target, given) {
+      const reply = withReachableLinks(given);
       const markup = inlineKeyboardOf(reply);
       try {
         await api.editMessageText(target.chatId, Number(target.messageId), fitTelegram(reply.text), { ...(markup ? { reply_markup: markup } : {}) });

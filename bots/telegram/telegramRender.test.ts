@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineKeyboardOf, parseCallbackData } from './telegramRender.ts';
+import { inlineKeyboardOf, parseCallbackData, withReachableLinks } from './telegramRender.ts';
 
 const id = (c: string) => c.repeat(22);
 
@@ -24,6 +24,19 @@ describe('Telegram rendering of replies', () => {
     expect(parseCallbackData(`${id('c')}~ds_0123456789`)).toEqual({ control: id('c'), toggle: 'ds_0123456789' });
     // A value containing a separator stays whole.
     expect(parseCallbackData(`${id('b')}|a~b|c`)).toEqual({ control: id('b'), values: ['a~b|c'] });
+  });
+
+  it('moves links Telegram will not open from a button (this machine, private networks) into the text', () => {
+    const reply = withReachableLinks({
+      text: 'Your dashboard',
+      rows: [{ buttons: [{ kind: 'link', label: 'Open', url: 'http://127.0.0.1:3000/me/abc' }, { kind: 'button', label: 'Later', id: id('d') }] }, { buttons: [{ kind: 'link', label: 'Docs', url: 'https://caravan.example/docs' }] }],
+    });
+    expect(reply.text).toBe('Your dashboard\n\nOpen: http://127.0.0.1:3000/me/abc');
+    expect(inlineKeyboardOf(reply)!.inline_keyboard).toEqual([[{ text: 'Later', callback_data: id('d') }], [{ text: 'Docs', url: 'https://caravan.example/docs' }]]);
+    for (const url of ['http://localhost:3000/x', 'http://10.0.0.2/x', 'http://192.168.1.5/x', 'http://172.20.0.1/x'])
+      expect(withReachableLinks({ text: 't', rows: [{ buttons: [{ kind: 'link', label: 'L', url }] }] })).toEqual({ text: `t\n\nL: ${url}`, rows: [] });
+    const untouched = { text: 't', rows: [{ buttons: [{ kind: 'link' as const, label: 'L', url: 'https://example.com' }] }] };
+    expect(withReachableLinks(untouched)).toBe(untouched);
   });
 
   it('renders no keyboard for a plain message', () => {

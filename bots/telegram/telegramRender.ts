@@ -12,6 +12,43 @@ const TOGGLE = '~';
 /** Text as Telegram takes it: not empty, at most `max` characters. */
 export const fitTelegram = (text: string, max = TELEGRAM_MAX_TEXT): string => fitText(text, max) || '…';
 
+/** Hosts Telegram does not open from a URL button ("Wrong HTTP URL"): this machine and private networks. */
+function telegramRefusesUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return (
+      host === 'localhost' ||
+      host.endsWith('.localhost') ||
+      /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(host) ||
+      host === '[::1]'
+    );
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Link buttons to pages Telegram will not open from a button (a dev stack on 127.0.0.1) move into
+ * the text as plain links, so the message is still sent and the link still works where it is
+ * reachable. Set PUBLIC_URL to a public https address for real buttons.
+ */
+export function withReachableLinks(reply: Reply): Reply {
+  const moved: string[] = [];
+  const rows = (reply.rows ?? [])
+    .map((row) => {
+      if (!('buttons' in row)) return row;
+      const buttons = row.buttons.filter((b) => {
+        if (b.kind !== 'link' || !telegramRefusesUrl(b.url)) return true;
+        moved.push(`${b.label}: ${b.url}`);
+        return false;
+      });
+      return { buttons };
+    })
+    .filter((row) => !('buttons' in row) || row.buttons.length > 0);
+  if (!moved.length) return reply;
+  return { ...reply, text: `${reply.text}\n\n${moved.join('\n')}`, rows };
+}
+
 /**
  * A reply's controls as an inline keyboard: buttons as they are; a select as one button per
  * option — a choice for single selects, a toggle (☑ marks chosen ones) for multi-choice ones.
