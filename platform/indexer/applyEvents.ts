@@ -15,7 +15,7 @@ export type ApplyEventsParameters = {
 /**
  * Applies newly recorded events, in chain order, to the derived tables: who holds which receipt
  * (`ReceiptIssued`, `ReceiptRebound`), what each holder earned (`RevenueCredited`, `Claimed`), and
- * the licenses and terms the chat reads (see `mirrorLicenseEvent`). Runs inside the indexing
+ * the licenses (who holds them included) and terms the chat reads (see `mirrorLicenseEvent`). Runs inside the indexing
  * transaction, so the derived tables move together with `chain_events`.
  * @returns how many earnings rows were written
  */
@@ -52,9 +52,10 @@ export async function applyEvents(tx: Tx, params: ApplyEventsParameters): Promis
         break;
       case 'licenses.LicensePurchased':
       case 'licenses.LicenseRenewed':
+      case 'licenses.Transfer':
       case 'licenses.TermsPriceUpdated':
       case 'licenses.TermsRetired':
-        await mirrorLicenseEvent(tx, e);
+        await mirrorLicenseEvent(tx, chainId, e);
         break;
     }
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, TransactionRollbackError } from 'drizzle-orm';
 import {
   createWalletClient,
   erc20Abi,
@@ -15,7 +15,7 @@ import {
   type Address,
   type Hash,
 } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { assetRegistryAbi, licensesAbi, receiptsAbi, revenuePoolAbi, testStablecoinAbi } from '../../contracts/bindings/index.ts';
 import { deployCaravan } from '../../contracts/script/deploy.ts';
 import { createMigratedTestDatabase } from '../../test/helpers/testRuntime.ts';
@@ -35,6 +35,7 @@ import {
 import { startAnvil, type AnvilHandle } from '../infra/anvil.ts';
 import { startWatchdog, type Watchdog } from '../infra/watchdog.ts';
 import { createLogger } from '../log.ts';
+import { applyEvents } from './applyEvents.ts';
 import { catchUp } from './catchUp.ts';
 import { derivedClaimable } from './derivedClaimable.ts';
 import { PRECISION } from './earningsLedger.ts';
@@ -81,13 +82,13 @@ describe('indexChain', () => {
   }
   const operator = () => chain.account;
 
-  async function purchase(buyer: Account, termsId: bigint): Promise<{ licenseId: bigint; hash: Hash }> {
+  async function purchase(buyer: Account, termsId: bigint, to: Address = buyer.address): Promise<{ licenseId: bigint; hash: Hash }> {
     const t = await chain.publicClient.readContract({ address: chain.addresses.licenses!, abi: licensesAbi, functionName: 'termsOf', args: [termsId] });
     const { hash, logs } = await send(buyer, {
       address: chain.addresses.licenses!,
       abi: licensesAbi,
       functionName: 'purchase',
-      args: [termsId, buyer.address, t.price],
+      args: [termsId, to, t.price],
       ...(t.currency === ETH ? { value: t.price } : {}),
     });
     const [event] = parseEventLogs({ abi: licensesAbi, logs, eventName: 'LicensePurchased' });
@@ -134,6 +135,11 @@ describe('indexChain', () => {
     });
     return parseEventLogs({ abi: licensesAbi, logs, eventName: 'TermsCreated' })[0]!.args.termsId;
   }
+
+  const transfer = (from: Account, to: Address, licenseId: bigint) =>
+    send(from, { address: chain.addresses.licenses!, abi: licensesAbi, functionName: 'transferFrom', args: [from.address, to, licenseId] });
+
+  const licenseRow = async (licenseId: bigint) => (await database.db.select().from(licenses).where(eq(licenses.chainLicenseId, licenseId)))[0]!;
 
   const indexAll = (confirmations = 0, maxBlocks = 7) => catchUp({ ...deps, chain: { ...chain, confirmations } }, { maxBlocks, maxPasses: 1_000 });
 
@@ -436,5 +442,79 @@ describe('indexChain', () => {
       .from(chainEvents)
       .where(and(eq(chainEvents.chainId, chain.chainId), sql`${chainEvents.blockNumber} > ${deploymentBlock.toString()}::bigint`));
     for (const e of stale) expect((await chain.publicClient.getBlock({ blockNumber: e.n })).hash).toBe(e.hash);
+  });
+
+  it('gives a transferred license to the user owning its new holder, and back when a reorg drops the transfer', async () => {
+    // Fresh addresses: A and B are users' custodial addresses, C belongs to no user.
+    const [a, b, c] = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()));
+    const [userA, userB] = await database.db.insert(users).values([{ custodialAddress: a!.address }, { custodialAddress: b!.address }]).returning();
+    for (const holder of [a!, b!]) await rpc('anvil_setBalance', [holder.address, toHex(parseEther('1'))]);
+    const { licenseId } = await purchase(buyers[3]!, terms.usdcPeriod, a!.address);
+    expect(await indexAll()).toMatchObject({ caughtUp: true });
+    expect(await licenseRow(licenseId)).toMatchObject({ holderAddress: a!.address, userId: userA!.id });
+    await database.db.update(licenses).set({ reminderSentAt: new Date() }).where(eq(licenses.chainLicenseId, licenseId));
+
+    const beforeTransfers = await rpc('evm_snapshot');
+    await transfer(a!, b!.address, licenseId);
+    expect(await indexAll()).toMatchObject({ caughtUp: true, reorgs: 0 });
+    // B's user holds it now (and was not reminded of its expiry yet); A's user no longer does.
+    expect(await licenseRow(licenseId)).toMatchObject({ holderAddress: b!.address, userId: userB!.id, reminderSentAt: null });
+    expect(await database.db.select().from(licenses).where(eq(licenses.userId, userA!.id))).toHaveLength(0);
+    await expectLicensesMatchChain();
+
+    const beforeSecond = await rpc('evm_snapshot');
+    await transfer(b!, c!.address, licenseId);
+    expect(await indexAll()).toMatchObject({ caughtUp: true, reorgs: 0 });
+    expect(await licenseRow(licenseId)).toMatchObject({ holderAddress: c!.address, userId: null });
+    await expectLicensesMatchChain();
+
+    // A reorg drops the second transfer: back to B, the recipient of the transfer that remains.
+    await rpc('evm_revert', [beforeSecond]);
+    await rpc('anvil_mine', ['0x2']);
+    expect(await indexAll()).toMatchObject({ caughtUp: true, reorgs: 1 });
+    expect(await licenseRow(licenseId)).toMatchObject({ holderAddress: b!.address, userId: userB!.id });
+    await expectLicensesMatchChain();
+
+    // Another drops the first: back to A, whom the purchase named.
+    await rpc('evm_revert', [beforeTransfers]);
+    expect(await indexAll()).toMatchObject({ caughtUp: true, reorgs: 1 });
+    expect(await licenseRow(licenseId)).toMatchObject({ holderAddress: a!.address, userId: userA!.id });
+    expect(await database.db.select().from(chainEvents).where(and(eq(chainEvents.contract, 'licenses'), eq(chainEvents.name, 'Transfer'), sql`${chainEvents.args}->>'to' = ${b!.address}`))).toHaveLength(0);
+    await expectLicensesMatchChain();
+  });
+
+  it('gives a license passed on during its mint to the recipient, though LicensePurchased comes after the transfer', async () => {
+    // `_safeMint` calls a contract recipient before `LicensePurchased` is emitted; one that forwards the
+    // license there leaves Transfer(0 → R), Transfer(R → X), LicensePurchased(holder R) in one transaction.
+    // No such recipient is deployed here: the events are recorded as the indexer would, in a transaction
+    // rolled back afterwards so that nothing stays of this license that is not on the chain.
+    const [recipient, forwardedTo] = [privateKeyToAccount(generatePrivateKey()).address, privateKeyToAccount(generatePrivateKey()).address];
+    const licenseId = 2n ** 40n;
+    const at = { chainId: chain.chainId, blockNumber: 2n ** 40n, blockHash: keccak256(toHex('forwarding block')), txHash: keccak256(toHex('forwarding tx')), contract: 'licenses' };
+    let row: typeof licenses.$inferSelect | undefined;
+    let userId: number | undefined;
+    await expect(
+      database.db.transaction(async (tx) => {
+        userId = (await tx.insert(users).values({ custodialAddress: forwardedTo.toLowerCase() }).returning())[0]!.id;
+        const stored = await tx
+          .insert(chainEvents)
+          .values([
+            { ...at, logIndex: 0, name: 'Transfer', args: { from: zeroAddress, to: recipient, tokenId: licenseId.toString() } },
+            { ...at, logIndex: 1, name: 'Transfer', args: { from: recipient, to: forwardedTo, tokenId: licenseId.toString() } },
+            {
+              ...at,
+              logIndex: 2,
+              name: 'LicensePurchased',
+              args: { licenseId: licenseId.toString(), termsId: terms.usdcPeriod.toString(), assetId: assistantId.toString(), holder: recipient, payer: recipient, price: '1', expiresAt: '4102444800' },
+            },
+          ])
+          .returning();
+        await applyEvents(tx, { chainId: chain.chainId, events: stored, context: stored });
+        [row] = await tx.select().from(licenses).where(eq(licenses.chainLicenseId, licenseId));
+        tx.rollback();
+      }),
+    ).rejects.toThrow(TransactionRollbackError);
+    expect(row).toMatchObject({ holderAddress: forwardedTo, userId });
+    expect(await database.db.select().from(licenses).where(eq(licenses.chainLicenseId, licenseId))).toHaveLength(0);
   });
 });

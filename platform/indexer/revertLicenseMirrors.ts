@@ -1,6 +1,9 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { zeroAddress } from 'viem';
 import { chainEvents, licenseTerms, licenses } from '../db/schema.ts';
 import { expiryOf } from './mirrorLicenseEvent.ts';
+import { recordedLicenseHolder } from './recordedLicenseHolder.ts';
+import { setLicenseHolder } from './setLicenseHolder.ts';
 import type { ChainEvent, Tx } from './types.ts';
 
 /**
@@ -11,6 +14,8 @@ import type { ChainEvent, Tx } from './types.ts';
  *   chain may give its id to another purchase. If the transaction is mined again, the indexer writes
  *   the row again when it reaches it;
  * - a license whose renewal was dropped gets back the expiry of its last remaining purchase or renewal;
+ * - a license whose transfer was dropped goes back to the recipient of its last remaining transfer,
+ *   else to the holder its purchase named, and to the user owning that address;
  * - terms whose price change or retirement was dropped get back their last remaining price and are
  *   offered again (unless other terms of the same kind were offered since).
  * @returns how many licenses were deleted
@@ -46,6 +51,14 @@ export async function revertLicenseMirrors(tx: Tx, chainId: number, removed: rea
         .update(licenses)
         .set({ expiresAt: expiryOf(BigInt(last.args.expiresAt as string)) })
         .where(eq(licenses.chainLicenseId, BigInt(licenseId)));
+  }
+
+  const transferred = new Set(
+    fromLicenses.filter((e) => e.name === 'Transfer' && String(e.args.from).toLowerCase() !== zeroAddress).map((e) => String(e.args.tokenId)),
+  );
+  for (const licenseId of transferred) {
+    const holder = await recordedLicenseHolder(tx, chainId, BigInt(licenseId));
+    if (holder) await setLicenseHolder(tx, { licenseId: BigInt(licenseId), holder });
   }
 
   const repriced = new Set(fromLicenses.filter((e) => e.name === 'TermsPriceUpdated').map((e) => String(e.args.termsId)));
