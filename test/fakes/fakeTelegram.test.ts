@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
@@ -333,5 +334,22 @@ describe('FakeTelegram with the real grammY client', () => {
     await Promise.all(Array.from({ length: 60 }, (_, n) => bot.api.sendMessage(8000 + n, 'hi')));
     expect(telegram.sent).toHaveLength(60);
     expect(telegram.rateLimited).toBe(0);
+  });
+
+  it('carries out a call received in full even when the client is gone before the answer (killed mid-call), as Telegram does', async () => {
+    const telegram = await startFake();
+    const body = JSON.stringify({ chat_id: 4242, text: 'sent just before a crash' });
+    const { port } = new URL(telegram.apiRoot);
+    // The whole request, then the connection closed at once: what a process killed right after writing leaves.
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    cleanups.push(async () => void socket.destroy());
+    await new Promise<void>((resolve) =>
+      socket.once('connect', () =>
+        socket.end(`POST /bot${telegram.token}/sendMessage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => resolve()),
+      ),
+    );
+    await until(() => telegram.sent.length === 1);
+    expect(telegram.messagesTo(4242).map((m) => m.text)).toEqual(['sent just before a crash']);
   });
 });
