@@ -8,8 +8,11 @@ import type { WorkerDeps } from '../workerDeps.ts';
 /** Messages a second the notify worker sends on each transport (NOTIFY_RATE); a transport left out is not paced. */
 export type NotifyRate = Partial<Record<ChatPlatform, number>>;
 
-/** Times one message is sent again after the transport said "too many requests, retry after…", within one job run. */
-const RATE_LIMIT_RETRIES = 5;
+/**
+ * Times one job run waits as it is told before trying again (a transport's 429 `retry_after`,
+ * another sender's claim running out); after that the queue's backoff takes over.
+ */
+const WAITS_PER_RUN = 5;
 
 const transportOf = (target: NotifyTarget): ChatPlatform => ('identity' in target ? target.identity.platform : target.transport);
 
@@ -20,7 +23,9 @@ const transportOf = (target: NotifyTarget): ChatPlatform => ('identity' in targe
  * message, so Telegram messages waiting do not hold up Discord ones, and no claim is held while
  * waiting. About a second's worth of messages is in flight. A transport's "retry after" (a 429
  * past the pace, e.g. from the bots' own replies on the same token) is waited out without
- * holding the claim. Jobs of a killed worker are back within about 15 s (10 s lock).
+ * holding the claim, and a message another sender holds is tried again when that claim would
+ * run out: jobs of a killed worker are back within about 15 s (10 s lock) and take its messages
+ * over as soon as its claims lapse (15 s), not after the queue's backoff behind everything waiting.
  */
 export function createNotifyWorker(deps: WorkerDeps) {
   const pacing = deps.notifyPacing;
@@ -40,7 +45,7 @@ export function createNotifyWorker(deps: WorkerDeps) {
           return { outcome: await deliverOnce(deps, job.data) };
         } catch (err) {
           const wait = retryAfterOf(err);
-          if (wait === undefined || retries >= RATE_LIMIT_RETRIES) throw err;
+          if (wait === undefined || retries >= WAITS_PER_RUN) throw err;
           await new Promise((r) => setTimeout(r, wait));
         }
       }

@@ -124,11 +124,14 @@ describe('deliverOnce', () => {
         .where(eq(notifications.key, key));
     }
 
-    it('waits for the lease: a fresh claim is in flight (DeliveryInFlightError), not taken over', async () => {
+    it('waits for the lease: a fresh claim is in flight (DeliveryInFlightError, saying when it runs out), not taken over', async () => {
       const { sends, outbox } = recording(60_000);
       await abandoned('dead:fresh', 2);
       const err = await deliverOnce({ db: database.db, outbox }, { key: 'dead:fresh', target: { identity: { platform: 'discord', externalId: '77' } }, reply: { text: 'x' } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeliveryInFlightError);
+      // Claimed 2 s ago with a 15 s lease: about 13 s to go.
+      expect((err as DeliveryInFlightError).retryAfterMs).toBeGreaterThan(12_000);
+      expect((err as DeliveryInFlightError).retryAfterMs).toBeLessThan(13_500);
       expect(sends).toEqual([]);
     });
 

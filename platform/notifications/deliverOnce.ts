@@ -4,11 +4,17 @@ import { notifications } from '../db/schema.ts';
 import { isRecipientUnreachable, type ChatOutbox, type ChatTarget } from './types.ts';
 import type { ChatPlatform } from '../identity/ensureUser.ts';
 import { controlsOf, type Reply, type ReplyControls } from '../chat/reply.ts';
-import { BaseError } from '../errors.ts';
+import { BaseError, type BaseErrorParameters } from '../errors.ts';
 
 /** Another sender holds the claim on this message; try again after its lease. */
 export class DeliveryInFlightError extends BaseError {
   override name = 'DeliveryInFlightError' as const;
+  /** Milliseconds until that claim runs out unless its sender renews it (see `retryAfterOf`). */
+  readonly retryAfterMs: number | undefined;
+  constructor(shortMessage: string, params: BaseErrorParameters & { retryAfterMs?: number | undefined } = {}) {
+    super(shortMessage, params);
+    this.retryAfterMs = params.retryAfterMs;
+  }
 }
 
 export type DeliverOnceDeps = {
@@ -89,9 +95,20 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
               (extract(epoch from now() - old.claimed_at) * 1000)::float8 as idle_ms`);
   const row = claimed.rows[0];
   if (!row) {
-    const [current] = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.key, params.key));
+    const [current] = await db
+      .select({
+        status: notifications.status,
+        leftMs: sql<number>`greatest(0, extract(epoch from ${notifications.claimedAt} + make_interval(secs => ${leaseSeconds}) - now()) * 1000)::float8`,
+      })
+      .from(notifications)
+      .where(eq(notifications.key, params.key));
     if (current?.status === 'sent' || current?.status === 'inbox') return 'already_sent';
-    throw new DeliveryInFlightError(`Message ${params.key} is being sent by another worker.`, { retryable: true });
+    // Retrying when the claim would run out takes a dead sender's message over at once, within
+    // Discord's nonce window; a queue's backoff could put it behind everything waiting.
+    throw new DeliveryInFlightError(`Message ${params.key} is being sent by another worker.`, {
+      retryable: true,
+      retryAfterMs: Math.ceil(Number(current?.leftMs ?? 0)) + 100,
+    });
   }
   const stored = row.target as NotifyTarget;
   const reply: Reply = {
