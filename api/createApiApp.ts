@@ -1,16 +1,18 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Db } from '../platform/db/client.ts';
-import { getOpenDataset } from '../platform/datasets/getOpenDataset.ts';
-import { AssistantUnavailableError } from '../platform/assistants/findChatAssistant.ts';
-import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
 import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
 import type { FairUse } from '../platform/limits/fairUse.ts';
 import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
-import { ContextOverflowError, InvalidRequestError } from '../engine/index.ts';
-import { createAssistantsRouter } from './v1/assistants.ts';
-import { LicenseRequiredError } from '../platform/money/errors.ts';
 import type { MoneyDeps } from '../platform/money/types.ts';
+import type { RateLimiter } from '../platform/limits/rateLimiter.ts';
+import type { JobsPort } from '../platform/jobsPort.ts';
+import type { BlobStore } from '../platform/storage/blobStore.ts';
+import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
+import { createV1Router } from './v1/createV1Router.ts';
+import type { ApiRateLimits } from './v1/mountRoutes.ts';
+import { createDocsRouter } from './docsPage.ts';
+import { toHttpError } from './httpErrors.ts';
 
 export type ApiDeps = {
   db: Db;
@@ -20,6 +22,16 @@ export type ApiDeps = {
   maxQuoteChars: number;
   /** Licenses: priced assistants answer license holders only. */
   money: MoneyDeps;
+  /** Per-key and per-IP request limits of `/v1` (Redis, shared by every API process). */
+  limiter: RateLimiter;
+  rateLimits: ApiRateLimits;
+  /** Base URL for links and the OpenAPI document's server. */
+  publicUrl: string;
+  /** Uploads and fine-tunes over REST. */
+  jobs?: JobsPort | undefined;
+  blobs?: BlobStore | undefined;
+  datasetLimits?: DatasetLimits | undefined;
+  stagingDir?: string | undefined;
   /** Chat with assistants (absent in processes without the engine). */
   chat?: AssistantChat | undefined;
   /** The local web chat, mounted at `/chat` when enabled. */
@@ -32,7 +44,10 @@ export type ApiDeps = {
   telegramWebhook?: { path: string; handler: RequestHandler } | undefined;
 };
 
-/** The HTTP surface: `/health`, the `/v1` REST API, the web chat page and Telegram's webhook. */
+/** The API's version, shown in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
+
+/** The HTTP surface: `/health`, the `/v1` REST API and its reference (`/docs`), the web chat page and Telegram's webhook. */
 export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -45,18 +60,13 @@ export function createApiApp(deps: ApiDeps): Express {
 
   app.get('/', (_req, res) => {
     if (deps.webChat) return res.redirect('/chat');
-    res.json({ name: 'caravan', health: '/health', api: '/v1' });
+    res.json({ name: 'caravan', health: '/health', api: '/v1', docs: '/docs' });
   });
 
   if (deps.telegramWebhook) app.post(deps.telegramWebhook.path, express.json({ limit: '1mb' }), deps.telegramWebhook.handler);
 
-  const v1 = express.Router();
-  // Open, accepted datasets only: private or pending ones are unknown here (their owners see them in the chat).
-  v1.get('/datasets/:id', async (req, res) => {
-    res.json(await getOpenDataset(deps, req.params.id));
-  });
-  v1.use(createAssistantsRouter(deps));
-  app.use('/v1', v1);
+  app.use('/v1', createV1Router(deps, { version: API_VERSION }));
+  app.use('/docs', createDocsRouter());
 
   if (deps.walletPages) app.use('/wallet', deps.walletPages);
   if (deps.dashboardPages) app.use(deps.dashboardPages);
@@ -65,26 +75,11 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use((_req, res) => res.status(404).json({ error: 'not_found', message: 'No such endpoint.' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
-    if (err instanceof NotFoundError) return res.status(404).json({ error: 'not_found', message: err.shortMessage });
-    if (err instanceof LicenseRequiredError)
-      return res.status(402).json({ error: 'license_required', message: err.shortMessage, assistant: err.assistantPublicId });
-    if (err instanceof InputError) return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
-    if (err instanceof AssistantUnavailableError) return res.status(409).json({ error: 'unavailable', message: err.shortMessage });
-    if (err instanceof ContextOverflowError || err instanceof InvalidRequestError)
-      return res.status(400).json({ error: 'bad_request', message: err.shortMessage });
-    if (err instanceof BaseError && err.retryable) {
-      // Busy engine, a dependency down: the client may try again shortly.
-      res.set('retry-after', '5');
-      return res.status(503).json({ error: 'unavailable', message: err.shortMessage });
-    }
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') return res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
-    if (type === 'entity.too.large') return res.status(413).json({ error: 'too_large', message: 'The body is too large.' });
-    if (type === 'request.aborted') return;
-    if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500)
-      return res.status((err as { status: number }).status).json({ error: 'bad_request', message: 'The request could not be read.' });
-    deps.log.error({ err }, 'request failed');
-    res.status(500).json({ error: 'internal', message: err instanceof BaseError ? err.shortMessage : 'Internal error.' });
+    const e = toHttpError(err);
+    if (!e) return;
+    if (e.status >= 500 && e.status !== 503) deps.log.error({ err }, 'request failed');
+    if (e.headers) res.set(e.headers);
+    res.status(e.status).json(e.body);
   });
   return app;
 }

@@ -122,6 +122,9 @@ export const envSchema = z.object({
   UPLOADS_PER_DAY: positiveInt.default(20),
   FINETUNES_PER_DAY: positiveInt.default(5),
   CHAT_MESSAGES_PER_MINUTE: positiveInt.default(20),
+  /** REST API requests per minute per API key, and per client address (counted in Redis, shared by every API process). */
+  API_RATE_LIMIT_KEY: positiveInt.default(120),
+  API_RATE_LIMIT_IP: positiveInt.default(300),
   /** Longest passage an assistant's answer quotes from its data (characters). */
   CITATION_MAX_CHARS: z.coerce.number().int().min(40).max(2000).default(200),
 

@@ -7,7 +7,10 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
  * A random id people see, like `ds_4k9x2m7qa1`: 50 bits, so ids of private things cannot be
  * guessed or counted (sequential database ids stay internal).
  */
-export function newPublicId(prefix: 'ds' | 'as'): string {
+/** The kinds of public ids: datasets, assistants, API keys, webhooks. */
+export type PublicIdPrefix = 'ds' | 'as' | 'key' | 'wh';
+
+export function newPublicId(prefix: PublicIdPrefix): string {
   const bytes = crypto.randomBytes(10);
   let id = '';
   for (const b of bytes) id += ALPHABET[b & 31];
@@ -15,7 +18,7 @@ export function newPublicId(prefix: 'ds' | 'as'): string {
 }
 
 /** Normalises what a person typed (`#ds_4K9X…`, `4k9x…`) to the stored form, or null when it cannot be one. */
-export function parsePublicId(prefix: 'ds' | 'as', text: string): string | null {
+export function parsePublicId(prefix: PublicIdPrefix, text: string): string | null {
   const t = text.trim().replace(/^#/, '').toLowerCase();
   const body = t.startsWith(`${prefix}_`) ? t.slice(prefix.length + 1) : t;
   return /^[0-9a-hjkmnp-tv-z]{10}$/.test(body) ? `${prefix}_${body}` : null;

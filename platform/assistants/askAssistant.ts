@@ -28,9 +28,16 @@ export const HISTORY_TURNS = 6;
  */
 export async function askAssistant(
   deps: AskAssistantDeps,
-  params: { userId: number | null; assistant: Assistant; question: string; history?: ChatTurn[] | undefined },
+  params: {
+    userId: number | null;
+    assistant: Assistant;
+    question: string;
+    history?: ChatTurn[] | undefined;
+    /** False for calls metered elsewhere (an API license's quota and its key's rate limit), not by the chat limit. */
+    chatLimit?: boolean | undefined;
+  },
 ): Promise<{ text: string; citations: AnswerCitation[]; access: ChatAccess }> {
-  if (params.userId !== null) await deps.fairUse.enforce(params.userId, 'chat');
+  if (params.userId !== null && params.chatLimit !== false) await deps.fairUse.enforce(params.userId, 'chat');
   if (!deps.chat) throw new ServiceError('Assistants are not served by this process (ENGINE=0).', { retryable: true });
   const access = await checkChatAccess(deps.money, { userId: params.userId, assistant: params.assistant });
   const a = params.assistant;

@@ -570,3 +570,80 @@ export const walletLinks = pgTable(
   },
   (t) => [uniqueIndex('wallet_links_nonce').on(t.nonce), index('wallet_links_user').on(t.userId)],
 );
+
+/**
+ * What an API key may do: `personal` acts as its owner (their datasets, assistants, licenses);
+ * `license` is bound to one on-chain API license and may only call the licensed assistant.
+ */
+export const apiKeyKind = pgEnum('api_key_kind', ['personal', 'license']);
+
+/** API keys: shown once, stored only as a SHA-256 hash of the whole token. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: serial('id').primaryKey(),
+    publicId: text('public_id').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    kind: apiKeyKind('kind').notNull(),
+    /** The API license a `license` key is bound to. */
+    licenseId: integer('license_id').references(() => licenses.id),
+    name: text('name').notNull(),
+    /** The token's first characters (`cvn_…`), so people can tell their keys apart. */
+    prefix: text('prefix').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('api_keys_token_hash').on(t.tokenHash), uniqueIndex('api_keys_public_id').on(t.publicId), index('api_keys_user').on(t.userId)],
+);
+
+/** Calls made under an API license in one of its periods (periods end at the expiry, counted back by the duration). */
+export const apiLicenseUsage = pgTable(
+  'api_license_usage',
+  {
+    licenseId: integer('license_id').notNull().references(() => licenses.id),
+    periodEnd: timestamp('period_end', { withTimezone: true }).notNull(),
+    calls: integer('calls').notNull().default(0),
+  },
+  (t) => [uniqueIndex('api_license_usage_pk').on(t.licenseId, t.periodEnd)],
+);
+
+/** A developer's webhook: events of theirs are POSTed to `url`, signed with the secret. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: serial('id').primaryKey(),
+    publicId: text('public_id').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    url: text('url').notNull(),
+    events: text('events').array().notNull(),
+    /** The signing secret, sealed with the master key. */
+    secretSealed: bytea('secret_sealed').notNull(),
+    createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('webhooks_public_id').on(t.publicId), index('webhooks_user').on(t.userId)],
+);
+
+/** One event for one webhook: delivered exactly once (unique per webhook and event id), retried with backoff. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: serial('id').primaryKey(),
+    webhookId: integer('webhook_id').notNull().references(() => webhooks.id),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When a sender claimed it; a claim older than the lease is taken over. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('webhook_deliveries_event').on(t.webhookId, t.eventId), index('webhook_deliveries_due').on(t.status, t.nextAttemptAt)],
+);

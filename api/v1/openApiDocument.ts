@@ -1,0 +1,17 @@
+import { API_VERSION } from '../createApiApp.ts';
+import type { V1Deps } from './createV1Router.ts';
+import { v1Routes } from './createV1Router.ts';
+import { buildOpenApi } from './openapi.ts';
+
+/**
+ * The OpenAPI document without a running server (for the SDK's type generation and the lint):
+ * routes only read their dependencies when handling a request, so none are given here.
+ */
+export function openApiDocument(serverUrl = 'http://127.0.0.1:8080') {
+  const noDeps = new Proxy({} as V1Deps, {
+    get: (_t, key) => {
+      throw new Error(`openApiDocument: routes must not read deps.${String(key)} while being described`);
+    },
+  });
+  return buildOpenApi(v1Routes(noDeps), { serverUrl, version: API_VERSION });
+}

@@ -1,0 +1,22 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { apiKeys } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import { parsePublicId } from '../ids.ts';
+
+/**
+ * Revokes one of the user's keys, at once: the next request with it is refused. Someone else's
+ * key, or one already revoked, is unknown (404).
+ */
+export async function revokeApiKey(deps: { db: Db }, params: { userId: number; keyId: string }): Promise<{ id: string; name: string }> {
+  const publicId = parsePublicId('key', params.keyId);
+  const unknown = new NotFoundError(`You have no key ${params.keyId.trim().slice(0, 40) || '(none given)'}.`);
+  if (!publicId) throw unknown;
+  const [row] = await deps.db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.publicId, publicId), eq(apiKeys.userId, params.userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.publicId, name: apiKeys.name });
+  if (!row) throw unknown;
+  return row;
+}
