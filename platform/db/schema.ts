@@ -80,8 +80,8 @@ export const uploads = pgTable(
     declaredBytes: bigint('declared_bytes', { mode: 'number' }),
     /** Where the bytes are: a Telegram file id, or a staged local file. */
     source: jsonb('source').notNull(),
-    /** The chat message that shows this upload's progress. */
-    replyTarget: jsonb('reply_target').notNull(),
+    /** The chat message that shows this upload's progress (null: uploaded over the API, no chat to tell). */
+    replyTarget: jsonb('reply_target'),
     status: uploadStatus('status').notNull().default('queued'),
     error: text('error'),
     /** The contributor's choice of who may build on the data (null: not chosen yet, private until then). */
@@ -315,8 +315,15 @@ export const assistants = pgTable(
     starters: jsonb('starters').$type<string[]>().notNull().default([]),
     visibility: assistantVisibility('visibility').notNull(),
     status: assistantStatus('status').notNull().default('training'),
-    /** Loss after each training step of the last fine-tune. */
+    /** Loss after each training step of the last fine-tune (written as it trains, see recordFinetuneProgress). */
     losses: jsonb('losses').$type<number[]>(),
+    /** When a worker began the fine-tune (null: still queued). */
+    finetuneStartedAt: timestamp('finetune_started_at', { withTimezone: true }),
+    /** Steps done and planned, as last recorded while training (null before the first step). */
+    finetuneStep: integer('finetune_step'),
+    finetuneTotalSteps: integer('finetune_total_steps'),
+    /** When progress was last recorded. */
+    finetuneProgressAt: timestamp('finetune_progress_at', { withTimezone: true }),
     lastError: text('last_error'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
