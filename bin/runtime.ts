@@ -30,6 +30,7 @@ import type { StatusReport } from '../platform/status.ts';
 import type { Logger } from '../platform/log.ts';
 import type { AssistantChat } from '../platform/assistants/assistantChat.ts';
 import { createEncryptedCheckpointStore } from '../platform/assistants/encryptedCheckpointStore.ts';
+import type { WebhookSettings } from '../platform/webhooks/types.ts';
 import { createQueues, redisConnection, type QueueName, type Queues, type QueueSettings } from '../jobs/queues.ts';
 import { createJobsPort } from '../jobs/createJobsPort.ts';
 import { startWorkers, type RunningWorkers } from '../jobs/startWorkers.ts';
@@ -89,6 +90,14 @@ export const reviewFrom = (config: Config): ReviewSettings => ({
   quorum: config.REVIEW_QUORUM,
   timeoutMs: config.REVIEW_TIMEOUT,
   reviewerShareBps: config.REVIEWER_SHARE_BPS,
+});
+
+/** Webhook delivery settings from config: private hosts allowed unless in production (or WEBHOOK_ALLOW_PRIVATE_HOSTS says). */
+export const webhooksFrom = (config: Config): WebhookSettings => ({
+  allowPrivateHosts: config.WEBHOOK_ALLOW_PRIVATE_HOSTS ? config.WEBHOOK_ALLOW_PRIVATE_HOSTS === '1' : config.NODE_ENV !== 'production',
+  retryBaseMs: config.WEBHOOK_RETRY_BASE,
+  maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+  sweepIntervalMs: config.WEBHOOK_SWEEP_INTERVAL,
 });
 
 /** Accepted currencies: PAYMENT_TOKENS, else the dev chain's test stablecoin; ETH always. */
@@ -294,7 +303,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       workers = startWorkers(
         {
           db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions,
-          finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money,
+          finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money, webhooks: webhooksFrom(config),
           notifyPacing: { pacer: createRedisPacer({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), perSecond: config.NOTIFY_RATE },
         },
         names,
@@ -315,12 +324,13 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
         maxQuoteChars: config.CITATION_MAX_CHARS,
         money,
         limiter: createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }),
-        rateLimits: { perKey: config.API_RATE_LIMIT_KEY, perIp: config.API_RATE_LIMIT_IP, windowMs: 60_000 },
+        rateLimits: { perKey: config.API_RATE_LIMIT_KEY, perIp: config.API_RATE_LIMIT_IP, windowMs: config.API_RATE_LIMIT_WINDOW },
         publicUrl: config.publicUrl,
         jobs,
         blobs,
         datasetLimits: limits,
         stagingDir,
+        webhooks: webhooksFrom(config),
         webChat,
         walletPages: createWalletPagesRouter(money),
         dashboardPages: createDashboardPagesRouter(money),

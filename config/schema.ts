@@ -122,9 +122,11 @@ export const envSchema = z.object({
   UPLOADS_PER_DAY: positiveInt.default(20),
   FINETUNES_PER_DAY: positiveInt.default(5),
   CHAT_MESSAGES_PER_MINUTE: positiveInt.default(20),
-  /** REST API requests per minute per API key, and per client address (counted in Redis, shared by every API process). */
+  /** REST API requests per window per API key, and per client address (counted in Redis, shared by every API process). */
   API_RATE_LIMIT_KEY: positiveInt.default(120),
   API_RATE_LIMIT_IP: positiveInt.default(300),
+  /** The window those limits count in (default one minute). */
+  API_RATE_LIMIT_WINDOW: duration.prefault('1m'),
   /** Longest passage an assistant's answer quotes from its data (characters). */
   CITATION_MAX_CHARS: z.coerce.number().int().min(40).max(2000).default(200),
 
@@ -152,6 +154,14 @@ export const envSchema = z.object({
    * room for the bots' own replies on the same token.
    */
   NOTIFY_RATE: ratePerTransport.prefault('telegram:25,discord:20'),
+  /** Webhooks may point at loopback and private networks (default: yes, except with NODE_ENV=production). */
+  WEBHOOK_ALLOW_PRIVATE_HOSTS: z.enum(['0', '1']).optional(),
+  /** Wait before a webhook delivery's first retry; each further one doubles (at most an hour). */
+  WEBHOOK_RETRY_BASE: duration.prefault('10s'),
+  /** Attempts before a webhook delivery is given up. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** How often pending webhook deliveries whose job was lost (or that were recorded by the indexer) are queued. */
+  WEBHOOK_SWEEP_INTERVAL: duration.prefault('5s'),
 
   UPLOAD_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt.default(200_000),

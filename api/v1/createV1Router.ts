@@ -7,6 +7,7 @@ import type { RateLimiter } from '../../platform/limits/rateLimiter.ts';
 import type { JobsPort } from '../../platform/jobsPort.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { MoneyDeps } from '../../platform/money/types.ts';
+import type { WebhookSettings } from '../../platform/webhooks/types.ts';
 import { buildOpenApi } from './openapi.ts';
 import { mountRoutes, type ApiRateLimits } from './mountRoutes.ts';
 import type { Route } from './route.ts';
@@ -14,6 +15,8 @@ import { chainRoutes } from './chain.ts';
 import { keyRoutes } from './keys.ts';
 import { assistantRoutes } from './assistants.ts';
 import { datasetRoutes } from './datasets.ts';
+import { webhookRoutes } from './webhooks.ts';
+import { moneyRoutes } from './money.ts';
 
 /** What the `/v1` endpoints need. */
 export type V1Deps = {
@@ -32,11 +35,13 @@ export type V1Deps = {
   blobs?: BlobStore | undefined;
   datasetLimits?: DatasetLimits | undefined;
   stagingDir?: string | undefined;
+  /** Webhook registration (whether private hosts are allowed); refused as in production without it. */
+  webhooks?: Pick<WebhookSettings, 'allowPrivateHosts'> | undefined;
 };
 
 /** Every `/v1` route, in the order of the reference. */
 export function v1Routes(deps: V1Deps): Route[] {
-  return [...chainRoutes(deps), ...keyRoutes(deps), ...datasetRoutes(deps), ...assistantRoutes(deps)];
+  return [...chainRoutes(deps), ...keyRoutes(deps), ...datasetRoutes(deps), ...assistantRoutes(deps), ...moneyRoutes(deps), ...webhookRoutes(deps)];
 }
 
 /** The `/v1` router: the routes and `/v1/openapi.json`, built from the same list. */
@@ -48,6 +53,23 @@ export function createV1Router(deps: V1Deps, options: { version: string }): Rout
     document ??= buildOpenApi(routes, { serverUrl: deps.publicUrl, version: options.version });
     res.json(document);
   });
-  mountRoutes(router, { db: deps.money.db, chain: deps.money.chain, limiter: deps.limiter, rateLimits: deps.rateLimits }, routes);
+  mountRoutes(
+    router,
+    {
+      get db() {
+        return deps.money.db;
+      },
+      get chain() {
+        return deps.money.chain;
+      },
+      get limiter() {
+        return deps.limiter;
+      },
+      get rateLimits() {
+        return deps.rateLimits;
+      },
+    },
+    routes,
+  );
   return router;
 }

@@ -36,8 +36,9 @@ export function describeIssues(where: string, error: z.ZodError): string {
  * path, query and body, and the JSON answer. Errors go to the app's error handler.
  */
 export function mountRoutes(router: Router, deps: RoutesDeps, routes: readonly Route[]): void {
-  const ipRule: LimitRule = { name: 'api-ip', limit: deps.rateLimits.perIp, windowMs: deps.rateLimits.windowMs };
-  const keyRule: LimitRule = { name: 'api-key', limit: deps.rateLimits.perKey, windowMs: deps.rateLimits.windowMs };
+  // Read when a request comes: the router can be built (and its routes listed) without services.
+  const ipRule = (): LimitRule => ({ name: 'api-ip', limit: deps.rateLimits.perIp, windowMs: deps.rateLimits.windowMs });
+  const keyRule = (): LimitRule => ({ name: 'api-key', limit: deps.rateLimits.perKey, windowMs: deps.rateLimits.windowMs });
 
   const limit = async (res: Response, rule: LimitRule, subject: string | number, who: string) => {
     const d: LimitDecision = await deps.limiter.hit(rule, subject);
@@ -58,14 +59,14 @@ export function mountRoutes(router: Router, deps: RoutesDeps, routes: readonly R
     const json = express.json({ limit: route.bodyLimit ?? '64kb', strict: true, type: () => true });
     const handler = async (req: Request, res: Response, next: NextFunction) => {
       try {
-        await limit(res, ipRule, req.ip ?? 'unknown', 'address');
+        await limit(res, ipRule(), req.ip ?? 'unknown', 'address');
         const header = req.get('authorization');
         let principal: ApiPrincipal | null = null;
         if (header !== undefined) {
           const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
           if (!m) throw new ApiKeyError('Send your API key as "Authorization: Bearer cvn_…".', 'invalid_key');
           principal = await authenticateApiKey(deps, m[1]!);
-          await limit(res, keyRule, principal.keyId, 'key');
+          await limit(res, keyRule(), principal.keyId, 'key');
         } else if (route.auth !== 'public') throw new ApiKeyError('This endpoint needs an API key: send "Authorization: Bearer cvn_…".', 'missing_key');
         if (route.auth === 'personal' && principal?.kind !== 'personal')
           throw new KeyScopeError('A license key can only chat with its licensed assistant; this needs a personal key.');
