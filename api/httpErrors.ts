@@ -3,7 +3,7 @@ import { AssistantUnavailableError } from '../platform/assistants/findChatAssist
 import { ApiKeyError, KeyScopeError, QuotaExceededError } from '../platform/apikeys/errors.ts';
 import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
 import { LimitExceededError } from '../platform/limits/errors.ts';
-import { LicenseRequiredError } from '../platform/money/errors.ts';
+import { InsufficientFundsError, LicenseRequiredError, PriceChangedError } from '../platform/money/errors.ts';
 
 /** An error as the API answers it: a status, a stable code, a message for people, and headers. */
 export type HttpError = {
@@ -37,6 +37,8 @@ export function toHttpError(err: unknown): HttpError | null {
     };
   if (err instanceof LicenseRequiredError)
     return { status: 402, body: { error: 'license_required', message: err.shortMessage, assistant: err.assistantPublicId } };
+  if (err instanceof InsufficientFundsError) return { status: 402, body: { error: 'insufficient_funds', message: err.shortMessage } };
+  if (err instanceof PriceChangedError) return { status: 409, body: { error: 'price_changed', message: err.shortMessage } };
   if (err instanceof InputError) return { status: 400, body: { error: 'bad_request', message: err.shortMessage } };
   if (err instanceof AssistantUnavailableError) return { status: 409, body: { error: 'unavailable', message: err.shortMessage } };
   if (err instanceof ContextOverflowError || err instanceof InvalidRequestError) return { status: 400, body: { error: 'bad_request', message: err.shortMessage } };

@@ -24,6 +24,8 @@ const USAGE = `caravan <command>
                      appoint or dismiss the people who review uploads (DATABASE_URL, or the running dev stack)
   tx list [--status sent] | tx retry <id> | tx cancel <id>
                      the transaction log: list it; send a stuck one again with higher fees, or cancel it
+  apikey create|list <transport>:<user id> [--name N] | apikey revoke <key id>
+                     API keys: create a personal key for someone (printed once), list theirs, revoke one
 `;
 
 function configuredEndpoints(config: Config): RuntimeEndpoints {
@@ -158,6 +160,10 @@ async function main(argv: string[]) {
     case 'tx': {
       const { txCommand } = await import('./tx.ts');
       return txCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
+    }
+    case 'apikey': {
+      const { apikeyCommand } = await import('./apikey.ts');
+      return apikeyCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);

@@ -18,6 +18,9 @@ export function licensePeriodEnd(expiresAt: Date, durationSeconds: number, now: 
   return new Date(expiresAt.getTime() - Math.floor((left - 1) / d) * d);
 }
 
+/** The one period of an API license without an expiry (the end of time as JavaScript dates know it). */
+export const NO_EXPIRY_PERIOD_END = new Date(8.64e15);
+
 export type MeteredCall = { calls: number; quota: number; periodEnd: Date; refund: () => Promise<void> };
 
 /**
@@ -34,7 +37,7 @@ export async function meterLicenseCall(deps: { db: Db; chain: ChainDeps }, princ
     .from(licenseTerms)
     .where(eq(licenseTerms.chainTermsId, l.chainTermsId));
   const now = await chainNow(deps);
-  const periodEnd = l.expiresAt ? licensePeriodEnd(l.expiresAt, terms?.durationSeconds ?? 0, now) : new Date(8.64e15);
+  const periodEnd = l.expiresAt ? licensePeriodEnd(l.expiresAt, terms?.durationSeconds ?? 0, now) : NO_EXPIRY_PERIOD_END;
   const [row] = await deps.db
     .insert(apiLicenseUsage)
     .values({ licenseId: l.id, periodEnd, calls: 1 })

@@ -4,10 +4,12 @@ import { toChainError } from '../chain/toChainError.ts';
 import type { Db } from '../db/client.ts';
 import { findCurrency, type Currency } from '../money/currencies.ts';
 import { LICENSE_KIND_OF_CHAIN, type LicenseKind } from '../money/licenseKinds.ts';
-import { listLicenses } from '../money/listLicenses.ts';
+import { listLicenses, type LicensePage } from '../money/listLicenses.ts';
 
 /** One license of the user as the `Licenses` contract has it now. */
 export type LicenseStatus = {
+  /** The row id (internal: pages of the list continue after it). */
+  id: number;
   chainLicenseId: bigint;
   assistant: { publicId: string; name: string };
   kind: LicenseKind;
@@ -28,13 +30,15 @@ const PERPETUAL_EXPIRY = 2n ** 64n - 1n;
 
 /**
  * The user's licenses, newest first, with expiry, validity and the price paid read from the chain
- * (`Licenses.licenseInfo`, `isValid`), so a renewal shows as soon as it is mined.
+ * (`Licenses.licenseInfo`, `isValid`), so a renewal shows as soon as it is mined. All of them, or a
+ * page (`before` a row id, at most `limit`).
  */
 export async function listLicenseStatus(
   deps: { db: Db; chain: ChainDeps; currencies: readonly Currency[] },
   userId: number,
+  page: LicensePage = {},
 ): Promise<LicenseStatus[]> {
-  const rows = await listLicenses(deps, userId);
+  const rows = await listLicenses(deps, userId, page);
   const address = deps.chain.addresses.licenses!;
   try {
     return await Promise.all(
@@ -45,6 +49,7 @@ export async function listLicenseStatus(
           deps.chain.publicClient.readContract({ address, abi: licensesAbi, functionName: 'isValid', args: [id] }),
         ]);
         return {
+          id: r.license.id,
           chainLicenseId: id,
           assistant: { publicId: r.assistant.publicId, name: r.assistant.name },
           kind: LICENSE_KIND_OF_CHAIN[info.kind] ?? r.license.kind,

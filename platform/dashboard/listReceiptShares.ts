@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Address } from 'viem';
 import { receiptsAbi } from '../../contracts/bindings/index.ts';
 import type { ChainDeps } from '../chain/clients.ts';
@@ -18,17 +18,25 @@ export type ReceiptShare = {
   totalShares: bigint;
   /** All of the holder's shares of the asset, on every receipt (`Receipts.sharesOf`). */
   holderShares: bigint;
+  /** The transaction that issued it. */
+  txHash: string;
 };
 
 /**
  * The user's receipts, oldest first, with holder and shares read from the `Receipts` contract (the
  * table only says which receipts were issued to the user; the chain says what they are worth now).
+ * All of them, or a page: receipts numbered after `after`, at most `limit`.
  */
-export async function listReceiptShares(deps: { db: Db; chain: ChainDeps }, userId: number): Promise<ReceiptShare[]> {
-  const rows = await deps.db
+export async function listReceiptShares(
+  deps: { db: Db; chain: ChainDeps },
+  userId: number,
+  page: { after?: bigint | undefined; limit?: number | undefined } = {},
+): Promise<ReceiptShare[]> {
+  const query = deps.db
     .select({
       chainReceiptId: receipts.chainReceiptId,
       role: receipts.role,
+      txHash: receipts.txHash,
       chainAssetId: assets.chainAssetId,
       kind: assets.kind,
       dataset: { name: datasets.name, publicId: datasets.publicId },
@@ -38,8 +46,11 @@ export async function listReceiptShares(deps: { db: Db; chain: ChainDeps }, user
     .innerJoin(assets, eq(assets.id, receipts.assetId))
     .leftJoin(datasets, eq(datasets.id, assets.datasetId))
     .leftJoin(assistants, eq(assistants.id, assets.assistantId))
-    .where(eq(receipts.userId, userId))
-    .orderBy(asc(receipts.chainReceiptId));
+    .where(and(eq(receipts.userId, userId), page.after !== undefined ? gt(receipts.chainReceiptId, page.after) : undefined))
+    .orderBy(asc(receipts.chainReceiptId))
+    .$dynamic();
+  if (page.limit) query.limit(page.limit);
+  const rows = await query;
   const read = deps.chain.publicClient;
   const address = deps.chain.addresses.receipts;
   const totals = new Map<bigint, Promise<bigint>>();
@@ -65,6 +76,7 @@ export async function listReceiptShares(deps: { db: Db; chain: ChainDeps }, user
           shares,
           totalShares,
           holderShares,
+          txHash: r.txHash,
         };
       }),
     );
