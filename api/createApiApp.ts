@@ -9,6 +9,7 @@ import type { RateLimiter } from '../platform/limits/rateLimiter.ts';
 import type { JobsPort } from '../platform/jobsPort.ts';
 import type { BlobStore } from '../platform/storage/blobStore.ts';
 import type { DatasetLimits } from '../platform/datasets/validateDataset.ts';
+import type { WebhookSettings } from '../platform/webhooks/types.ts';
 import { createV1Router } from './v1/createV1Router.ts';
 import type { ApiRateLimits } from './v1/mountRoutes.ts';
 import { createDocsRouter } from './docsPage.ts';
@@ -32,6 +33,8 @@ export type ApiDeps = {
   blobs?: BlobStore | undefined;
   datasetLimits?: DatasetLimits | undefined;
   stagingDir?: string | undefined;
+  /** Webhook registration (whether private hosts are allowed); refused as in production without it. */
+  webhooks?: Pick<WebhookSettings, 'allowPrivateHosts'> | undefined;
   /** Chat with assistants (absent in processes without the engine). */
   chat?: AssistantChat | undefined;
   /** The local web chat, mounted at `/chat` when enabled. */

@@ -31,5 +31,10 @@ export function createJobsPort(queues: Omit<Queues, 'close'>): JobsPort {
     async notify(message) {
       await queues.notify.add('notify', message, { jobId: `notify-${idOf(message.key)}` });
     },
+    async webhook(delivery) {
+      // One job per attempt: a retry is a new job, a delivery queued again for the same attempt is not.
+      const at = delivery.nextAttemptAt.getTime();
+      await queues.webhook.add('webhook', { deliveryId: delivery.id }, { jobId: `webhook-${delivery.id}-${delivery.attempts}-${at}`, delay: Math.max(0, at - Date.now()) });
+    },
   };
 }

@@ -31,6 +31,8 @@ export type QueueContracts = {
   notify: { data: QueuedNotification; result: { outcome: DeliverOnceResult } };
   /** Index the chain until caught up (repeated every INDEXER_INTERVAL): events, receipt holders, earnings, licenses. */
   index: { data: Record<string, never>; result: CatchUpReturnType };
+  /** Attempt one webhook delivery; or, with `sweep`, queue the due deliveries whose job was lost (repeated every WEBHOOK_SWEEP_INTERVAL). */
+  webhook: { data: { deliveryId: number } | { sweep: true }; result: { outcome: string; queued?: number | undefined } };
 };
 
 export type QueueName = keyof QueueContracts;
@@ -74,6 +76,7 @@ export function createQueues(settings: QueueSettings): Queues {
     finetune: make('finetune'),
     notify: make('notify'),
     index: make('index'),
+    webhook: make('webhook'),
   };
   return {
     ...queues,

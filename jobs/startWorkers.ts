@@ -5,6 +5,7 @@ import { createNotifyWorker } from './workers/notify.ts';
 import { createReviewWorker } from './workers/review.ts';
 import { createFinetuneWorker } from './workers/finetune.ts';
 import { createIndexWorker } from './workers/indexer.ts';
+import { createWebhookWorker } from './workers/webhooks.ts';
 import type { QueueName } from './queues.ts';
 import type { WorkerDeps } from './workerDeps.ts';
 
@@ -15,6 +16,7 @@ const FACTORIES = {
   finetune: createFinetuneWorker,
   notify: createNotifyWorker,
   index: createIndexWorker,
+  webhook: createWebhookWorker,
 } satisfies Record<QueueName, (deps: WorkerDeps) => unknown>;
 
 export type RunningWorkers = { workers: Worker[]; close(): Promise<void> };

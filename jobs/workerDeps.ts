@@ -14,6 +14,7 @@ import type { QueueSettings } from './queues.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Pacer } from '../platform/limits/pacer.ts';
 import type { NotifyRate } from './workers/notify.ts';
+import type { WebhookSettings } from '../platform/webhooks/types.ts';
 
 /** The services every worker is built from, passed in explicitly. */
 export type WorkerDeps = {
@@ -40,4 +41,6 @@ export type WorkerDeps = {
   money?: Pick<MoneyDeps, 'currencies' | 'settings'> | undefined;
   /** The notify worker's rate per transport (NOTIFY_RATE) and the shared pacer that keeps it; unpaced without it. */
   notifyPacing?: { pacer: Pacer; perSecond: NotifyRate } | undefined;
+  /** Webhook delivery (WEBHOOK_* settings); the defaults without it. */
+  webhooks?: WebhookSettings | undefined;
 };

@@ -2,6 +2,9 @@ import type { ChatTarget } from './notifications/types.ts';
 import type { NotifyTarget } from './notifications/deliverOnce.ts';
 import type { Reply } from './chat/reply.ts';
 
+/** A webhook delivery to attempt when due: its id, and the attempts and due time it was queued at (they make the job's id). */
+export type QueuedWebhookDelivery = { id: number; attempts: number; nextAttemptAt: Date };
+
 /** A message to deliver exactly once; pictures are not queued (they are delivered where they are made). */
 export type QueuedNotification = { key: string; target: NotifyTarget; reply: Omit<Reply, 'image'> };
 
@@ -25,4 +28,6 @@ export type JobsPort = {
   finetune(assistantId: number, replyTarget?: ChatTarget | undefined): Promise<void>;
   /** Deliver one message exactly once. */
   notify(message: QueuedNotification): Promise<void>;
+  /** Attempt a webhook delivery at its `nextAttemptAt` (queued once per attempt). */
+  webhook(delivery: QueuedWebhookDelivery): Promise<void>;
 };

@@ -13,6 +13,8 @@ import { readDataset } from '../datasets/readDataset.ts';
 import { lossCurveCaption, trainingDone, trainingFailed, trainingPaused, trainingProgress } from '../messages/assistants.ts';
 import { AbortedError, assistantKeys, decodeCheckpoint, type Engine, type EngineFinetuneParameters, type TrainingProgress } from '../../engine/index.ts';
 import { createEncryptedCheckpointStore } from './encryptedCheckpointStore.ts';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.ts';
+import { finetuneFinishedEvent } from '../webhooks/webhookEvents.ts';
 
 export type RunFinetuneDeps = {
   db: Db;
@@ -20,7 +22,7 @@ export type RunFinetuneDeps = {
   masterKey: AesKey;
   engine?: Engine | undefined;
   outbox: ChatOutbox;
-  jobs: Pick<JobsPort, 'mintAssistant' | 'notify'>;
+  jobs: Pick<JobsPort, 'mintAssistant' | 'notify'> & Partial<Pick<JobsPort, 'webhook'>>;
   log: Logger;
   /** Overrides of the engine's schedule (steps, checkpoints). */
   finetuneOptions?: Partial<Pick<EngineFinetuneParameters, 'minSteps' | 'maxSteps' | 'batchSize' | 'epochs' | 'checkpointEvery'>> | undefined;
@@ -98,6 +100,7 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
 
   const losses = result.losses;
   await deps.db.update(assistants).set({ status: 'ready', losses, lastError: null, updatedAt: new Date() }).where(eq(assistants.id, assistant.id));
+  await emitWebhookEvent(deps, finetuneFinishedEvent(assistant, { status: 'ready', steps: result.steps, finalLoss: losses.at(-1) ?? NaN }));
   if (target?.messageId) {
     await progress(trainingDone(assistant, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, resumedFrom), true);
     await deliverOnce(deps, {
@@ -113,7 +116,7 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
 
 /** Marks an assistant's training failed after its last attempt and tells its creator once. */
 export async function failFinetune(
-  deps: { db: Db; jobs: Pick<JobsPort, 'notify'> },
+  deps: { db: Db; jobs: Pick<JobsPort, 'notify'> & Partial<Pick<JobsPort, 'webhook'>> },
   params: { assistantId: number; replyTarget?: ChatTarget | undefined; reason: string; key: string },
 ): Promise<void> {
   const [assistant] = await deps.db
@@ -121,6 +124,7 @@ export async function failFinetune(
     .set({ status: 'failed', lastError: params.reason, updatedAt: new Date() })
     .where(eq(assistants.id, params.assistantId))
     .returning();
+  if (assistant) await emitWebhookEvent(deps, finetuneFinishedEvent(assistant, { status: 'failed', error: params.reason }));
   if (assistant && params.replyTarget)
     await deps.jobs.notify({
       key: params.key,

@@ -5,10 +5,11 @@ import type { JobsPort } from '../jobsPort.ts';
 import type { Logger } from '../log.ts';
 import { findCurrency, formatAmount, type Currency } from '../money/currencies.ts';
 import type { NotifyTarget } from '../notifications/deliverOnce.ts';
+import { emitEarningsCredited } from '../webhooks/emitEarningsCredited.ts';
 
 export type NotifyEarningsDeps = {
   db: Db;
-  jobs: Pick<JobsPort, 'notify'>;
+  jobs: Pick<JobsPort, 'notify'> & Partial<Pick<JobsPort, 'webhook'>>;
   currencies: readonly Currency[];
   /** Earnings of one person within this window go out as one digest. */
   digestWindowMs: number;
@@ -53,6 +54,11 @@ export async function notifyEarnings(deps: NotifyEarningsDeps, now = new Date())
     }
     const names = await assetNames(db, [...new Set(pending.map((e) => e.assetId))]);
     const targets = await identityTargets(db, owners.map((o) => o.id));
+    // Webhooks hear of every earning, whatever the chat preference (before the rows are settled: a crash repeats nothing).
+    await emitEarningsCredited(deps, pending.flatMap((e) => {
+      const owner = ownerOf.get(e.holder.toLowerCase());
+      return owner ? [{ userId: owner.id, earning: e, assetName: names.get(e.assetId) }] : [];
+    }));
 
     const settle: number[] = [];
     const byUser = new Map<number, EarningRow[]>();

@@ -4,6 +4,7 @@ import { licenseTerms, licenses } from '../db/schema.ts';
 import { findAddressOwner } from './findAddressOwner.ts';
 import { recordedLicenseHolder } from './recordedLicenseHolder.ts';
 import { setLicenseHolder } from './setLicenseHolder.ts';
+import { emitLicenseBought } from '../webhooks/emitLicenseBought.ts';
 import type { StoredEvent, Tx } from './types.ts';
 
 /** `Licenses.PERPETUAL_EXPIRY` and above: never expires (stored as null). */
@@ -58,6 +59,8 @@ export async function mirrorLicenseEvent(tx: Tx, chainId: number, e: StoredEvent
           set: { ...row, callsUsed: 0, reminderSentAt: null, createdAt: new Date() },
           setWhere: sql`lower(${licenses.txHash}) <> lower(${e.txHash})`,
         });
+      // In the indexing transaction: the deliveries commit with the event (the webhook sweep sends them).
+      await emitLicenseBought({ db: tx }, { ...row, chainId, logIndex: e.logIndex });
       return;
     }
     case 'Transfer':

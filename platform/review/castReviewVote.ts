@@ -10,9 +10,11 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { AlreadyReviewedError, NotValidatorError, OwnDataReviewError, ReviewClosedError } from './errors.ts';
 import { countApprovals, firstUploadOf } from './reviewState.ts';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.ts';
+import { datasetReviewedEvent } from '../webhooks/webhookEvents.ts';
 import type { ReviewSettings } from './settings.ts';
 
-export type CastReviewVoteDeps = { db: Db; outbox: ChatOutbox; jobs: Pick<JobsPort, 'notify' | 'mintDataset'>; review: ReviewSettings; log: Logger };
+export type CastReviewVoteDeps = { db: Db; outbox: ChatOutbox; jobs: Pick<JobsPort, 'notify' | 'mintDataset'> & Partial<Pick<JobsPort, 'webhook'>>; review: ReviewSettings; log: Logger };
 
 export type CastReviewVoteParameters = {
   validatorUserId: number;
@@ -86,6 +88,8 @@ export async function castReviewVote(deps: CastReviewVoteDeps, params: CastRevie
   const upload = await firstUploadOf(deps.db, dataset.id);
   const progress = upload ? createProgressEditor(deps, upload.target) : async () => {};
   const quorum = deps.review.quorum;
+  if (outcome !== 'pending_review')
+    await emitWebhookEvent(deps, datasetReviewedEvent({ ...dataset, status: outcome, rejectionReason: outcome === 'rejected' ? reason! : null })!);
   if (outcome === 'approved') {
     if (upload) await progress(uploadProgress(upload.fileName, 'minting', { reviewNote: `approved by ${approvals} validators` }), true);
     await deps.jobs.mintDataset(dataset.id);

@@ -6,9 +6,11 @@ import { createProgressEditor } from '../notifications/progressEditor.ts';
 import { uploadProgress } from '../messages/uploads.ts';
 import type { JobsPort } from '../jobsPort.ts';
 import { offerReview, type OfferReviewDeps } from './offerReview.ts';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.ts';
+import { datasetReviewedEvent } from '../webhooks/webhookEvents.ts';
 import { countApprovals, currentRound, firstUploadOf } from './reviewState.ts';
 
-export type RouteForReviewDeps = OfferReviewDeps & { outbox: ChatOutbox; jobs: Pick<JobsPort, 'notify' | 'reviewTimeout' | 'mintDataset'> };
+export type RouteForReviewDeps = OfferReviewDeps & { outbox: ChatOutbox; jobs: Pick<JobsPort, 'notify' | 'reviewTimeout' | 'mintDataset'> & Partial<Pick<JobsPort, 'webhook'>> };
 
 export type RouteForReviewReturnType = { status: 'approved' | 'rejected' | 'pending_review'; offered: number };
 
@@ -37,6 +39,8 @@ export async function routeForReview(deps: RouteForReviewDeps, datasetId: number
       if (row) await tx.insert(reviews).values({ datasetId, reviewer: 'auto', decision: 'approved', reason: 'no validators are appointed' });
       return Boolean(row);
     });
+    // Also when a concurrent run approved it first: the event's id makes it one event.
+    await emitWebhookEvent(deps, datasetReviewedEvent({ ...dataset, status: 'approved' })!);
     if (approved && upload) await progress(uploadProgress(upload.fileName, 'minting', { reviewNote: 'approved automatically (no validators appointed)' }), true);
     await deps.jobs.mintDataset(datasetId);
     return { status: 'approved', offered: 0 };
