@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { createMigratedTestDatabase } from '../../test/helpers/testRuntime.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhookReceiver.ts';
 import type { Database } from '../db/client.ts';
 import { webhookDeliveries, webhooks } from '../db/schema.ts';
 import { generateKey } from '../crypto/aead.ts';
@@ -19,35 +18,10 @@ import { deleteWebhook } from './deleteWebhook.ts';
 import { pingWebhook } from './pingWebhook.ts';
 import { verifyWebhookSignature } from './signature.ts';
 
-type Received = { headers: http.IncomingHttpHeaders; body: string };
-
-/** A local HTTP receiver whose answers the test sets: a status per request, or a delay. */
-async function startReceiver() {
-  const received: Received[] = [];
-  let answer: (n: number) => { status: number; delayMs?: number } = () => ({ status: 200 });
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      const a = answer(received.length);
-      setTimeout(() => res.writeHead(a.status, { 'content-type': 'text/plain' }).end(a.status < 300 ? 'ok' : 'try later'), a.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received,
-    answer: (fn: typeof answer) => void (answer = fn),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
 describe('webhook deliveries (real PostgreSQL, a local receiver)', () => {
   let database: Database;
   let close: () => Promise<void>;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   const masterKey = generateKey();
   let owner: User;
   let stranger: User;
@@ -59,7 +33,7 @@ describe('webhook deliveries (real PostgreSQL, a local receiver)', () => {
 
   beforeAll(async () => {
     ({ database, close } = await createMigratedTestDatabase());
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     owner = await ensureUser({ db: database.db, masterKey }, { platform: 'web', externalId: 'owner' });
     stranger = await ensureUser({ db: database.db, masterKey }, { platform: 'web', externalId: 'stranger' });
     deps = {
