@@ -7,11 +7,11 @@ import { buildOpenApi } from './openapi.ts';
  * The OpenAPI document without a running server (for the SDK's type generation and the lint):
  * routes only read their dependencies when handling a request, so none are given here.
  */
-export function openApiDocument(serverUrl = 'http://127.0.0.1:8080') {
+export function openApiDocument() {
   const noDeps = new Proxy({} as V1Deps, {
     get: (_t, key) => {
       throw new Error(`openApiDocument: routes must not read deps.${String(key)} while being described`);
     },
   });
-  return buildOpenApi(v1Routes(noDeps), { serverUrl, version: API_VERSION });
+  return buildOpenApi(v1Routes(noDeps), { version: API_VERSION });
 }

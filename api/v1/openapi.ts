@@ -21,7 +21,7 @@ const retryAfter = { 'Retry-After': { description: 'Seconds to wait before tryin
  * The OpenAPI 3.1 document of `/v1`, built from the routes themselves: the same zod schemas that
  * validate requests describe them here, so the two cannot drift.
  */
-export function buildOpenApi(routes: readonly Route[], options: { serverUrl: string; version: string }) {
+export function buildOpenApi(routes: readonly Route[], options: { version: string }) {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
     const ok = successStatus(route);
@@ -30,7 +30,15 @@ export function buildOpenApi(routes: readonly Route[], options: { serverUrl: str
       responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = {
         description: r.description,
         ...(r.headers ? { headers: r.headers } : {}),
-        ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : r.contentType ? { content: { [r.contentType]: { schema: { type: 'string', format: 'binary' } } } } : {}),
+        ...(r.schema || r.contentType
+          ? {
+              content: {
+                ...(r.schema ? { 'application/json': { schema: r.schema } } : {}),
+                // A body that is not JSON: a picture (binary), or a text stream (server-sent events).
+                ...(r.contentType ? { [r.contentType]: { schema: r.contentType.startsWith('text/') ? { type: 'string' as const } : { type: 'string' as const, format: 'binary' } } } : {}),
+              },
+            }
+          : {}),
       };
     }
     const errors = new Set<number>([400, 429, 503, ...(route.errors ?? [])]);
@@ -73,7 +81,8 @@ export function buildOpenApi(routes: readonly Route[], options: { serverUrl: str
         'Every error is JSON `{error, message}` with a stable `error` code.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: `${options.serverUrl}/v1`, description: 'This Caravan server' }],
+    // Relative: the server the document was fetched from (right behind proxies and on any port).
+    servers: [{ url: '/v1', description: 'This Caravan server' }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: TAGS[name] ?? name })),
     security: [{ apiKey: [] }],
     components: {

@@ -51,8 +51,8 @@ describe('API keys and license quotas (PostgreSQL, anvil)', () => {
     ]);
     const expiresAt = new Date((await chainNow(deps())).getTime() + 2 * 3600_000);
     const base = { assistantId: a!.id, userId: alice.id, holderAddress: alice.custodialAddress, currency: '0x0000000000000000000000000000000000000000', pricePaid: 10n, expiresAt, txHash: '0x01' };
-    [apiLicense] = await db.insert(licenses).values({ ...base, chainLicenseId: 9001n, chainTermsId: 901n, kind: 'api', quota: QUOTA }).returning();
-    [periodLicense] = await db.insert(licenses).values({ ...base, chainLicenseId: 9002n, chainTermsId: 902n, kind: 'period' }).returning();
+    apiLicense = (await db.insert(licenses).values({ ...base, chainLicenseId: 9001n, chainTermsId: 901n, kind: 'api', quota: QUOTA }).returning())[0]!;
+    periodLicense = (await db.insert(licenses).values({ ...base, chainLicenseId: 9002n, chainTermsId: 902n, kind: 'period' }).returning())[0]!;
   });
   afterAll(() => platform?.close());
 
