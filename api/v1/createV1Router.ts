@@ -50,7 +50,7 @@ export function createV1Router(deps: V1Deps, options: { version: string }): Rout
   const routes = v1Routes(deps);
   let document: ReturnType<typeof buildOpenApi> | undefined;
   router.get('/openapi.json', (_req, res) => {
-    document ??= buildOpenApi(routes, { serverUrl: deps.publicUrl, version: options.version });
+    document ??= buildOpenApi(routes, { version: options.version });
     res.json(document);
   });
   mountRoutes(
