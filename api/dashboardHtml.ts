@@ -1,6 +1,7 @@
 import { formatAmount } from '../platform/money/currencies.ts';
 import { describeKind } from '../platform/money/licenseKinds.ts';
 import { expiryText } from '../platform/messages/money.ts';
+import type { CreatedApiKey } from '../platform/apikeys/createApiKey.ts';
 import type { Dashboard } from '../platform/dashboard/getDashboard.ts';
 import type { Marketplace, MarketAssistant } from '../platform/dashboard/getMarketplace.ts';
 import { percentText } from '../platform/dashboard/readRevenueSplit.ts';
@@ -58,6 +59,16 @@ img{max-width:100%;height:auto;display:block;border:1px solid #eceef1;border-rad
 .inbox li{margin:0 0 .75rem;list-style:none}
 .inbox{padding:0}
 .inbox p{white-space:pre-wrap;margin:.25rem 0 0;overflow-wrap:anywhere}
+form{margin:0}
+label{display:inline-block;margin:0 .75rem .5rem 0}
+input,select,button{font:inherit;padding:.3rem .5rem;border:1px solid #c8ced6;border-radius:4px;background:#fff;max-width:100%}
+button{cursor:pointer;background:#eef1f5}
+button.danger{color:#8a1f1f}
+.notice{padding:.5rem .75rem;border-radius:6px;background:#eef1f5}
+.notice.error{background:#fbe9e9;color:#8a1f1f}
+.newkey{border:2px solid #17622f;border-radius:8px;padding:.75rem;margin:0 0 1rem;background:#f3faf5}
+.prefix{white-space:nowrap;word-break:normal}
+.newkey code{display:block;padding:.5rem;background:#fff;border:1px solid #e1e4e8;border-radius:4px;user-select:all}
 `;
 
 /** A whole page: the inline stylesheet carries `nonce` (the CSP allows no other style or script). */
@@ -86,8 +97,60 @@ const table = (head: string[], rows: SafeHtml[]) =>
 
 const ROLE = { contributor: 'contributor', reviewer: 'reviewer', creator: 'creator' } as const;
 
+/** What the API keys section shows besides the list: a key just created (its token, this once) or a notice. */
+export type ApiKeysView = {
+  /** The page's own path (`/me/<token>`): the forms post under it. */
+  basePath: string;
+  /** Base URL of the server, for the usage example. */
+  publicUrl: string;
+  created?: (CreatedApiKey & { assistant?: { id: string; name: string } | undefined }) | undefined;
+  notice?: { text: string; error: boolean } | undefined;
+};
+
+function apiKeysSection(d: Dashboard, v: ApiKeysView): SafeHtml {
+  const apiLicenses = d.licenses.filter((l) => l.kind === 'api' && l.valid);
+  const c = v.created;
+  const example = c
+    ? c.license
+      ? `curl -H "Authorization: Bearer ${c.token}" -H "Content-Type: application/json" -d '{"messages":[{"role":"user","content":"Hello"}]}' ${v.publicUrl}/v1/assistants/${c.assistant?.id ?? '<assistant id>'}/chat`
+      : `curl -H "Authorization: Bearer ${c.token}" ${v.publicUrl}/v1/wallet`
+    : '';
+  return html`<section id="apikeys"><h2>API keys</h2>
+${v.notice ? html`<p id="key-notice" class="notice${v.notice.error ? ' error' : ''}">${v.notice.text}</p>` : ''}
+${
+  c
+    ? html`<div class="newkey" id="new-key" data-key="${c.id}"><p><b>New ${c.kind === 'license' ? `key for license #${c.license!.id}` : 'personal key'} “${c.name}”.</b> Copy it now: it is shown this once, and Caravan keeps only its hash.</p>
+<code id="new-token">${c.token}</code>
+<p class="muted">Use it: <code>${example}</code></p></div>`
+    : ''
+}
+<p class="muted">A personal key acts as you over the API (datasets, assistants, licenses, earnings); a license key can only chat with its licensed assistant, within the license's calls. Reference: <a href="${v.publicUrl}/docs">${v.publicUrl}/docs</a>.</p>
+${
+  d.apiKeys.length
+    ? table(
+        ['Name', 'Kind', 'Key', 'License', 'Last used', ''],
+        d.apiKeys.map(
+          (k) => html`<tr data-key="${k.id}"><td>${k.name} <small>${k.id}</small></td><td>${k.kind}</td><td><code class="prefix">${k.prefix}…</code></td>
+<td>${k.license ? html`#${k.license.id} <small>${k.license.assistant.name} ${k.license.assistant.id}</small>` : html`<span class="muted">—</span>`}</td>
+<td>${k.lastUsedAt ? utcText(k.lastUsedAt) : html`<span class="muted">never</span>`}</td>
+<td><form method="post" action="${v.basePath}/keys/${k.id}/revoke"><button type="submit" class="danger">Revoke</button></form></td></tr>`,
+        ),
+      )
+    : html`<p class="empty">No API keys.</p>`
+}
+<h4>Create a key</h4>
+<form method="post" action="${v.basePath}/keys#apikeys" id="create-key">
+<label>Name <input name="name" maxlength="60" placeholder="production"></label>
+<label>For <select name="for"><option value="personal">a personal key</option>${apiLicenses.map(
+    (l) => html`<option value="license:${l.chainLicenseId.toString()}">API license #${l.chainLicenseId.toString()} (${l.assistant.name})</option>`,
+  )}</select></label>
+<button type="submit">Create key</button>
+</form>
+</section>`;
+}
+
 /** The dashboard page of one user. `imageUrl` is where the chart is served (it carries the link's token). */
-export function renderDashboard(d: Dashboard, params: { nonce: string; imageUrl: string; expiresAt: Date }): string {
+export function renderDashboard(d: Dashboard, params: { nonce: string; imageUrl: string; expiresAt: Date; apiKeys: ApiKeysView }): string {
   const { addresses } = d;
   const totals = d.history.map((s) => `${formatAmount(s.points.at(-1)!.total, s.currency)} since ${s.points[0]!.day}`);
   const chartAlt = totals.length ? `Cumulative earnings by day: ${totals.join('; ')}.` : NO_EARNINGS_TEXT;
@@ -191,7 +254,9 @@ ${
 <ul class="inbox">${d.inbox.map((m) => html`<li><small>${utcText(m.createdAt)}${m.hasImage ? ' · had a picture' : ''}</small><p>${m.text}</p></li>`)}</ul>`
     : html`<p class="empty">No messages waiting: the chat delivered every one.</p>`
 }
-</section>`;
+</section>
+
+${apiKeysSection(d, params.apiKeys)}`;
   return page({ title: 'Caravan — your dashboard', nonce: params.nonce, body });
 }
 

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Address } from 'viem';
+import { listApiKeys, type ApiKeyInfo } from '../apikeys/listApiKeys.ts';
 import { toChainError } from '../chain/toChainError.ts';
 import { users } from '../db/schema.ts';
 import { BaseError, NotFoundError } from '../errors.ts';
@@ -30,6 +31,8 @@ export type Dashboard = {
   assistants: AssistantRevenue[];
   /** Messages the user's chat refused for good, newest first. */
   inbox: InboxMessage[];
+  /** The user's live API keys, newest first (never the tokens). */
+  apiKeys: ApiKeyInfo[];
   /** When it was read. */
   readAt: Date;
 };
@@ -47,7 +50,7 @@ async function onChain<T>(read: Promise<T>, what: string): Promise<T> {
 /**
  * The user's dashboard: addresses, balances, claimable earnings, earnings over time, receipts with
  * their share, licenses with their expiry, the assistants they created with what those brought in,
- * and the web inbox.
+ * the web inbox and the API keys.
  *
  * @throws NotFoundError when the user does not exist; ChainError (retryable) when the chain does not answer.
  * @example
@@ -58,13 +61,14 @@ export async function getDashboard(deps: MoneyDeps, userId: number): Promise<Das
   if (!user) throw new NotFoundError(`User ${userId} does not exist.`);
   const wallet = await onChain(getWallet(deps, userId), 'balanceOf');
   const addresses = { custodial: wallet.custodial, linked: wallet.linked };
-  const [earnings, history, receipts, licenses, assistants, inbox] = await Promise.all([
+  const [earnings, history, receipts, licenses, assistants, inbox, apiKeys] = await Promise.all([
     onChain(listEarnings(deps, userId), 'RevenuePool.claimable'),
     listEarningsHistory(deps, { addresses: [wallet.custodial, ...(wallet.linked ? [wallet.linked] : [])] }),
     listReceiptShares(deps, userId),
     listLicenseStatus(deps, userId),
     listAssistantRevenue(deps, userId),
     listInbox(deps, userId),
+    listApiKeys(deps, { userId }).then((page) => page.keys),
   ]);
-  return { user, chainId: wallet.chainId, addresses, balances: wallet.balances, earnings, history, receipts, licenses, assistants, inbox, readAt: new Date() };
+  return { user, chainId: wallet.chainId, addresses, balances: wallet.balances, earnings, history, receipts, licenses, assistants, inbox, apiKeys, readAt: new Date() };
 }
