@@ -15,6 +15,7 @@ import { AbortedError, assistantKeys, decodeCheckpoint, type Engine, type Engine
 import { createEncryptedCheckpointStore } from './encryptedCheckpointStore.ts';
 import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.ts';
 import { finetuneFinishedEvent } from '../webhooks/webhookEvents.ts';
+import { recordFinetuneProgress } from './recordFinetuneProgress.ts';
 
 export type RunFinetuneDeps = {
   db: Db;
@@ -72,7 +73,10 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
   const progress = target ? createProgressEditor(deps, target, 1500) : async () => {};
   // A training checkpoint left by an interrupted run means this run resumes from its step.
   const prior = await createEncryptedCheckpointStore(deps).load(assistantKeys(String(assistant.id)).training);
-  const resumedFrom = prior ? decodeCheckpoint(prior).cursor.step || undefined : undefined;
+  const priorCheckpoint = prior ? decodeCheckpoint(prior) : undefined;
+  const resumedFrom = priorCheckpoint?.cursor.step || undefined;
+  // Progress kept on the assistant as it trains (the API's fine-tune status), at most once a second.
+  const recorder = await recordFinetuneProgress(deps, { assistantId: assistant.id, losses: priorCheckpoint?.losses.slice(0, resumedFrom ?? 0) });
   let lastStep: number | undefined;
   let result;
   try {
@@ -83,6 +87,7 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
       signal: params.signal,
       onProgress: (p) => {
         lastStep = p.step;
+        recorder.record(p);
         params.onProgress?.(p);
         void progress(trainingProgress(assistant, p, resumedFrom));
       },
@@ -96,6 +101,8 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
       });
     }
     throw err;
+  } finally {
+    await recorder.flush();
   }
 
   const losses = result.losses;

@@ -11,8 +11,8 @@ export type CreateUploadParameters = {
   fileName: string;
   declaredBytes?: number | undefined;
   source: UploadSource;
-  /** The chat message that will show this upload's progress and result. */
-  replyTarget: ChatTarget;
+  /** The chat message that will show this upload's progress and result (null: no chat, e.g. the API). */
+  replyTarget: ChatTarget | null;
   /** Who may build on the data, when chosen with the upload (else asked afterwards; private until then). */
   access?: 'open' | 'private' | undefined;
 };

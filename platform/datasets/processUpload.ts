@@ -26,8 +26,9 @@ export async function processUpload(
 ): Promise<ProcessUploadReturnType> {
   const [upload] = await deps.db.select().from(uploads).where(eq(uploads.id, params.uploadId));
   if (!upload) throw new NotFoundError(`Upload ${params.uploadId} does not exist.`);
-  const target = upload.replyTarget as ChatTarget;
-  const progress = createProgressEditor(deps, target);
+  // Uploads over the API have no chat: nothing is edited or sent, the status is read over REST.
+  const target = upload.replyTarget as ChatTarget | null;
+  const progress = target ? createProgressEditor(deps, target) : async () => {};
 
   const result = await ingestUpload(deps, {
     uploadId: upload.id,
@@ -42,13 +43,13 @@ export async function processUpload(
 
   const key = `upload:${upload.id}:result`;
   if (result.status === 'rejected') {
-    await deps.jobs.notify({ key, target, reply: { text: uploadRejected(upload.fileName, result.message) } });
+    if (target) await deps.jobs.notify({ key, target, reply: { text: uploadRejected(upload.fileName, result.message) } });
     return { status: 'rejected' };
   }
   if (result.status === 'duplicate') {
     // Name the earlier dataset only to its owner: someone else's private dataset stays unknown.
     const shown = result.dataset.ownerId === upload.userId ? result.dataset.publicId : null;
-    await deps.jobs.notify({ key, target, reply: { text: uploadDuplicate(upload.fileName, shown) } });
+    if (target) await deps.jobs.notify({ key, target, reply: { text: uploadDuplicate(upload.fileName, shown) } });
     return { status: 'duplicate', datasetId: result.dataset.id };
   }
   await progress(uploadProgress(upload.fileName, 'review'), true);
@@ -65,9 +66,10 @@ export async function failUpload(deps: { db: IngestUploadDeps['db']; jobs: Pick<
     .returning();
   if (!upload) return;
   await releaseStaged(upload.source as UploadSource);
-  await deps.jobs.notify({
-    key: `upload:${upload.id}:result`,
-    target: upload.replyTarget as ChatTarget,
-    reply: { text: uploadFailed(upload.fileName, params.reason) },
-  });
+  if (upload.replyTarget)
+    await deps.jobs.notify({
+      key: `upload:${upload.id}:result`,
+      target: upload.replyTarget as ChatTarget,
+      reply: { text: uploadFailed(upload.fileName, params.reason) },
+    });
 }

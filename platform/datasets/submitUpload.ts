@@ -17,9 +17,10 @@ export type SubmitUploadParameters = {
   access?: 'open' | 'private' | undefined;
   /**
    * Posts the progress message once the upload is accepted for processing and returns where it
-   * is, so the `ingest` job can edit it. Not called when the upload is refused.
+   * is, so the `ingest` job can edit it. Not called when the upload is refused. Absent for
+   * uploads with no chat (the API): their status is read with `getUpload`.
    */
-  announce: () => Promise<ChatTarget>;
+  announce?: (() => Promise<ChatTarget>) | undefined;
 };
 
 /**
@@ -36,7 +37,7 @@ export async function submitUpload(deps: SubmitUploadDeps, params: SubmitUploadP
     );
   if (params.size === 0) throw new DatasetRejectedError('empty', 'The file is empty.');
   await deps.fairUse.enforce(params.userId, 'upload');
-  const replyTarget = await params.announce();
+  const replyTarget = params.announce ? await params.announce() : null;
   const upload = await createUpload(deps, {
     userId: params.userId,
     fileName: params.fileName,

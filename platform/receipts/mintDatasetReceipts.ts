@@ -81,7 +81,8 @@ export async function mintDatasetReceipts(deps: MintDatasetReceiptsDeps, dataset
   const reviewerLines = lines.filter((l) => l.role === 'reviewer');
 
   const [upload] = await db.select().from(uploads).where(eq(uploads.datasetId, datasetId)).orderBy(asc(uploads.createdAt)).limit(1);
-  if (upload)
+  // An upload over the API has no chat to tell: its owner reads the receipt over REST.
+  if (upload?.replyTarget)
     await deps.jobs.notify({
       key: `upload:${upload.id}:result`,
       target: upload.replyTarget as ChatTarget,

@@ -18,8 +18,11 @@ export async function currentRound(db: DbOrTx, datasetId: number): Promise<numbe
   return row?.r ?? 0;
 }
 
-/** The upload that brought a dataset in, whose chat message shows its progress. */
+/**
+ * The upload that brought a dataset in, whose chat message shows its progress; undefined when
+ * there is no such chat message (an upload over the API: its owner reads the status over REST).
+ */
 export async function firstUploadOf(db: Db, datasetId: number): Promise<{ id: string; fileName: string; target: ChatTarget } | undefined> {
   const [u] = await db.select().from(uploads).where(eq(uploads.datasetId, datasetId)).orderBy(asc(uploads.createdAt)).limit(1);
-  return u ? { id: u.id, fileName: u.fileName, target: u.replyTarget as ChatTarget } : undefined;
+  return u?.replyTarget ? { id: u.id, fileName: u.fileName, target: u.replyTarget as ChatTarget } : undefined;
 }
