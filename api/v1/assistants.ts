@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { askAssistant } from '../../platform/assistants/askAssistant.ts';
+import { browseAssistants } from '../../platform/assistants/browseAssistants.ts';
+import { assistantDraftSchema, type Assistant } from '../../platform/assistants/createAssistant.ts';
 import { findApiAssistant } from '../../platform/assistants/findApiAssistant.ts';
+import { getFinetune } from '../../platform/assistants/getFinetune.ts';
+import { priceLicenses } from '../../platform/assistants/priceLicenses.ts';
+import { NoLossYetError, renderFinetuneLossPlot } from '../../platform/assistants/renderFinetuneLossPlot.ts';
+import { startAssistant } from '../../platform/assistants/startAssistant.ts';
 import { meterLicenseCall } from '../../platform/apikeys/meterLicenseCall.ts';
-import { listTerms } from '../../platform/money/listTerms.ts';
+import { ApiKeyError, KeyScopeError } from '../../platform/apikeys/errors.ts';
+import { ServiceError } from '../../platform/errors.ts';
+import { listTerms, type LicenseTermsRow } from '../../platform/money/listTerms.ts';
 import type { V1Deps } from './createV1Router.ts';
-import { defineRoute, type Route } from './route.ts';
-import { address, idParam, units } from './schemas.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { defineRoute, pageOf, pageQuery, type Route } from './route.ts';
+import { address, idParam, timestamp, units } from './schemas.ts';
 
 const termsSchema = z
   .object({
@@ -38,6 +47,10 @@ const chatBody = z
       .min(1, 'messages must hold at least one message')
       .max(20, 'at most 20 messages')
       .refine((m) => m.at(-1)?.role === 'user', 'the last message must be from the user'),
+    stream: z
+      .boolean()
+      .optional()
+      .meta({ description: 'true: answer as server-sent events (`text/event-stream`) instead of one JSON body; see the operation\'s description.' }),
   })
   .meta({ id: 'ChatRequest' });
 
@@ -62,9 +75,150 @@ const chatResponseSchema = z
   })
   .meta({ id: 'ChatResponse' });
 
-/** `/v1/assistants`: cards and chat. */
+const draft = assistantDraftSchema.shape;
+
+const licensePriceSchema = z
+  .strictObject({
+    kind: z.enum(['period', 'perpetual', 'api']).meta({
+      description: '`period`: chat for the configured period; `perpetual`: for good; `api`: API calls, the configured quota per period (as in the chat wizard).',
+    }),
+    price: units,
+    currency: address.optional().meta({ description: 'A currency licenses are sold in (`GET /chain`); default: the first one.' }),
+  })
+  .meta({ id: 'LicensePrice' });
+
+const createAssistantBody = z
+  .strictObject({
+    name: draft.name.meta({ example: 'Bike Shop' }),
+    tagline: draft.tagline.meta({ example: 'Answers from our FAQ' }),
+    instructions: draft.instructions.meta({ description: 'The persona: who it is and how it answers.', example: 'A friendly bike shop assistant that answers from the FAQ.' }),
+    greeting: draft.greeting,
+    starters: draft.starters.default([]).meta({ description: 'Up to 4 suggested first questions.' }),
+    datasets: z
+      .array(z.string().max(64))
+      .min(1, 'Pick at least one dataset.')
+      .max(8, 'At most 8 datasets (the on-chain lineage limit).')
+      .meta({ description: 'Its knowledge: ids of approved datasets, yours or open ones.', example: ['ds_4k9x2m7qa1'] }),
+    visibility: draft.visibility.meta({ description: '`public`: listed; `unlisted`: reachable by id; `private`: only you (and license keys).' }),
+    licenses: z
+      .array(licensePriceSchema)
+      .max(3)
+      .refine((l) => new Set(l.map((x) => x.kind)).size === l.length, 'At most one license of each kind.')
+      .default([])
+      .meta({ description: 'Licenses on offer; none: free to chat with.' }),
+  })
+  .meta({ id: 'CreateAssistant' });
+
+const listQuery = pageQuery.extend({
+  mine: z.enum(['true', 'false']).optional().meta({ description: '`true`: your own assistants, any visibility or state (needs a personal key).' }),
+});
+
+const finetuneSchema = z
+  .object({
+    assistant: z.object({ id: z.string().meta({ example: 'as_4k9x2m7qa1' }), name: z.string() }),
+    status: z.enum(['queued', 'training', 'ready', 'failed']).meta({ description: '`queued` until a worker takes it, `training`, then `ready` or `failed` (see `error`).' }),
+    error: z.string().nullable().meta({ description: 'Why it failed.' }),
+    progress: z
+      .object({
+        step: z.number().int().meta({ description: 'Steps done.' }),
+        totalSteps: z.number().int().meta({ description: 'Steps planned.' }),
+        percent: z.number().int().min(0).max(100),
+      })
+      .nullable()
+      .meta({ description: 'From the training itself, recorded at most once a second; null before the first step.' }),
+    losses: z.array(z.number().nullable()).meta({ description: 'Training loss after each step so far (null: not a finite number).' }),
+    heldOutLoss: z
+      .number()
+      .nullable()
+      .meta({ description: 'Loss on held-out data, when the engine reports one; this engine trains on all of an assistant\'s data and reports none (null).' }),
+    lossPlot: z.string().nullable().meta({ description: 'Where the loss plot (PNG) is, once there is a loss.', example: '/v1/assistants/as_4k9x2m7qa1/finetune/loss.png' }),
+    startedAt: timestamp.nullable().meta({ description: 'When a worker began training.' }),
+    updatedAt: timestamp.nullable().meta({ description: 'When progress was last recorded.' }),
+  })
+  .meta({ id: 'Finetune' });
+
+/** An assistant's card, with the licenses it offers. */
+function cardOf(a: Assistant, terms: readonly LicenseTermsRow[]) {
+  return {
+    id: a.publicId,
+    name: a.name,
+    tagline: a.tagline,
+    greeting: a.greeting,
+    starters: a.starters,
+    visibility: a.visibility,
+    status: a.status,
+    licenses: terms.map((t) => ({
+      kind: t.kind,
+      price: t.price.toString(),
+      currency: t.currency,
+      durationSeconds: t.durationSeconds,
+      quota: t.quota,
+      onChain: t.chainTermsId !== null,
+    })),
+  };
+}
+
+/** An answer cut into word-sized pieces, whitespace kept: joined, they are the answer exactly. */
+function pieces(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text.match(/\S+\s*|\s+/g) ?? []) {
+    if (out.length && out.at(-1)!.length < 12) out[out.length - 1] += word;
+    else out.push(word);
+  }
+  return out;
+}
+
+/** `/v1/assistants`: build, fine-tune, list, read and chat. */
 export function assistantRoutes(deps: V1Deps): Route[] {
   return [
+    defineRoute({
+      method: 'post',
+      path: '/assistants',
+      operationId: 'createAssistant',
+      summary: 'Create an assistant and queue its fine-tune',
+      description:
+        'The chat wizard\'s fields as JSON. Licenses take a price in the currency\'s smallest unit; their period and API quota are the platform\'s ' +
+        '(as in the wizard). Counts against your daily fine-tune limit (429 when spent). Follow the training with `GET /assistants/{id}/finetune`; ' +
+        'once trained it is registered on-chain with its lineage.',
+      tag: 'assistants',
+      auth: 'personal',
+      body: createAssistantBody,
+      responses: { 201: { description: 'Created; its fine-tune is queued.', schema: assistantCardSchema } },
+      handle: async ({ principal, body }) => {
+        const jobs = deps.jobs;
+        if (!jobs) throw new ServiceError('Assistants are not built by this process.', { retryable: true });
+        const licenses = priceLicenses(
+          deps.money,
+          body.licenses.map((l) => ({ kind: l.kind, price: BigInt(l.price), currency: l.currency })),
+        );
+        const a = await startAssistant(
+          { db: deps.money.db, jobs, fairUse: deps.fairUse },
+          { userId: principal.userId, draft: { ...body, licenses } },
+        );
+        return cardOf(a, await listTerms(deps.money, a.id));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/assistants',
+      operationId: 'listAssistants',
+      summary: 'Public assistants ready to chat, or yours (`mine=true`)',
+      tag: 'assistants',
+      auth: 'public',
+      query: listQuery,
+      errors: [401, 403],
+      responses: { 200: { description: 'A page of assistants, newest first.', schema: pageOf(assistantCardSchema, 'AssistantPage') } },
+      handle: async ({ principal, query }) => {
+        let scope: Parameters<typeof browseAssistants>[1]['scope'] = { kind: 'public' };
+        if (query.mine === 'true') {
+          if (!principal) throw new ApiKeyError('mine=true lists your own assistants: send your personal key ("Authorization: Bearer cvn_…").', 'missing_key');
+          if (principal.kind !== 'personal') throw new KeyScopeError('A license key can only chat with its licensed assistant; mine=true needs a personal key.');
+          scope = { kind: 'mine', userId: principal.userId };
+        }
+        const page = await browseAssistants(deps.money, { scope, before: decodeCursor(query.cursor), limit: query.limit });
+        return { items: page.assistants.map((a) => cardOf(a, a.terms)), nextCursor: encodeCursor(page.last) };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/assistants/{id}',
@@ -77,23 +231,55 @@ export function assistantRoutes(deps: V1Deps): Route[] {
       responses: { 200: { description: 'The card.', schema: assistantCardSchema } },
       handle: async ({ params, principal }) => {
         const a = await findApiAssistant(deps.money, { principal, idText: params.id, ready: false });
+        return cardOf(a, await listTerms(deps.money, a.id));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/assistants/{id}/finetune',
+      operationId: 'getFinetune',
+      summary: "Your assistant's fine-tune: status, live progress and loss history",
+      description: 'Progress comes from the training itself, recorded at most once a second while it runs. Only the owner sees it; for anyone else the id is unknown (404).',
+      tag: 'assistants',
+      auth: 'personal',
+      params: idParam('The assistant id.', 'as_4k9x2m7qa1'),
+      errors: [404],
+      responses: { 200: { description: 'The fine-tune.', schema: finetuneSchema } },
+      handle: async ({ principal, params }) => {
+        const f = await getFinetune(deps.money, { userId: principal.userId, idText: params.id });
         return {
-          id: a.publicId,
-          name: a.name,
-          tagline: a.tagline,
-          greeting: a.greeting,
-          starters: a.starters,
-          visibility: a.visibility,
-          status: a.status,
-          licenses: (await listTerms(deps.money, a.id)).map((t) => ({
-            kind: t.kind,
-            price: t.price.toString(),
-            currency: t.currency,
-            durationSeconds: t.durationSeconds,
-            quota: t.quota,
-            onChain: t.chainTermsId !== null,
-          })),
+          assistant: { id: f.assistant.publicId, name: f.assistant.name },
+          status: f.status,
+          error: f.error,
+          progress: f.progress,
+          losses: f.losses.map((x) => (Number.isFinite(x) ? x : null)),
+          heldOutLoss: f.heldOutLoss,
+          lossPlot: f.losses.length ? `/v1/assistants/${f.assistant.publicId}/finetune/loss.png` : null,
+          startedAt: f.startedAt?.toISOString() ?? null,
+          updatedAt: f.updatedAt?.toISOString() ?? null,
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/assistants/{id}/finetune/loss.png',
+      operationId: 'getFinetuneLossPlot',
+      summary: "Your assistant's loss curve as a PNG",
+      description: 'The picture the chat sends when a fine-tune finishes, drawn from the losses recorded so far (so also while it trains). 409 while there is no loss yet.',
+      tag: 'assistants',
+      auth: 'personal',
+      params: idParam('The assistant id.', 'as_4k9x2m7qa1'),
+      errors: [404, 409],
+      responses: { 200: { description: 'The loss curve.', contentType: 'image/png' } },
+      handle: async ({ principal, params, res }) => {
+        try {
+          const png = await renderFinetuneLossPlot(deps.money, { userId: principal.userId, idText: params.id });
+          res.status(200).type('png').set('cache-control', 'no-store').send(Buffer.from(png));
+        } catch (err) {
+          if (!(err instanceof NoLossYetError)) throw err;
+          res.status(409).json({ error: 'no_loss_yet', message: err.shortMessage });
+        }
+        return undefined;
       },
     }),
     defineRoute({
@@ -103,14 +289,25 @@ export function assistantRoutes(deps: V1Deps): Route[] {
       summary: 'Ask an assistant; the answer cites the passages it is grounded in',
       description:
         'Free assistants answer anyone. Priced ones answer their creator, holders of a valid license and new users\' free questions; ' +
-        'a license key counts one call of its quota per answer (a call that could not be served is given back).',
+        'a license key counts one call of its quota per answer (a call that could not be served is given back).\n\n' +
+        'With `"stream": true` the answer comes as server-sent events (`text/event-stream`): `delta` events (`{"text": "…"}`, pieces of the ' +
+        'answer in order; joined they are `text`), then one `citations` event (the citations array), then `done` (the whole JSON response, ' +
+        'as without streaming). The engine composes the whole answer before anything is sent, so the stream starts when the answer is ready ' +
+        'and its pieces arrive together: it spares clients a second code path, not waiting time. Errors (402, 404, 409, 429, 503) come before ' +
+        'the stream starts, as JSON with their status.',
       tag: 'assistants',
       auth: 'public',
       params: idParam('The assistant id.', 'as_4k9x2m7qa1'),
       body: chatBody,
       errors: [401, 402, 403, 404, 409],
-      responses: { 200: { description: 'The answer.', schema: chatResponseSchema } },
-      handle: async ({ params, principal, body }) => {
+      responses: {
+        200: {
+          description: 'The answer: JSON, or server-sent events with `"stream": true`.',
+          schema: chatResponseSchema,
+          contentType: 'text/event-stream',
+        },
+      },
+      handle: async ({ params, principal, body, res }) => {
         const a = await findApiAssistant(deps.money, { principal, idText: params.id });
         const metered = principal ? await meterLicenseCall(deps.money, principal) : null;
         const turns = body.messages;
@@ -122,12 +319,20 @@ export function assistantRoutes(deps: V1Deps): Route[] {
             history: turns.slice(0, -1),
             chatLimit: metered === null,
           });
-          return {
+          const answer = {
             assistant: { id: a.publicId, name: a.name },
             text: reply.text,
             citations: reply.citations,
             usage: metered ? { calls: metered.calls, quota: metered.quota, periodEnd: metered.periodEnd.toISOString() } : null,
           };
+          if (!body.stream) return answer;
+          const event = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+          res.status(200).set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+          for (const text of pieces(answer.text)) event('delta', { text });
+          event('citations', answer.citations);
+          event('done', answer);
+          res.end();
+          return undefined;
         } catch (err) {
           // Not served (busy engine, a refused question): the call is not charged.
           await metered?.refund();

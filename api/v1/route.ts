@@ -14,7 +14,7 @@ export type RouteResponse = {
   description: string;
   /** The JSON body (omit for bodies that are not JSON, see `contentType`). */
   schema?: z.ZodType | undefined;
-  /** A body that is not JSON: `image/png`, `text/event-stream`. */
+  /** A body that is not JSON: `image/png`, `text/event-stream` (with `schema` too: either, as the request asks). */
   contentType?: string | undefined;
   headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }> | undefined;
 };

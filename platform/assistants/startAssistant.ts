@@ -7,16 +7,17 @@ import { createAssistant, type Assistant, type AssistantDraft } from './createAs
 /**
  * Creates an assistant and queues its fine-tune, within the creator's daily fine-tune limit.
  * `announce` posts the training message (edited with progress by the job) and returns where
- * it is; it is called only once the assistant exists.
+ * it is; it is called only once the assistant exists. Without it (the API) no chat is told:
+ * the progress is read from the assistant (see `getFinetune`).
  */
 export async function startAssistant(
   deps: { db: Db; jobs: Pick<JobsPort, 'finetune'>; fairUse: FairUse },
-  params: { userId: number; draft: AssistantDraft; announce: (a: Assistant) => Promise<ChatTarget | undefined> },
+  params: { userId: number; draft: AssistantDraft; announce?: ((a: Assistant) => Promise<ChatTarget | undefined>) | undefined },
 ): Promise<Assistant> {
   const assistant = await createAssistant(deps, params.userId, params.draft, {
     admit: () => deps.fairUse.enforce(params.userId, 'finetune'),
   });
-  const target = await params.announce(assistant);
+  const target = await params.announce?.(assistant);
   await deps.jobs.finetune(assistant.id, target);
   return assistant;
 }

@@ -12,6 +12,8 @@ export type OpenDatasetCard = {
   rows: number;
   bytes: number;
   columns: string[] | null;
+  /** sha256 of the content, hex (the on-chain asset's content hash). */
+  sha256: string;
   access: 'open';
   status: 'approved';
   chainAssetId: bigint | null;
@@ -40,6 +42,7 @@ export async function getOpenDataset(deps: { db: Db }, idText: string): Promise<
     rows: d.rows,
     bytes: d.bytes,
     columns: d.columns,
+    sha256: d.sha256,
     access: 'open',
     status: 'approved',
     chainAssetId: row.chainAssetId,

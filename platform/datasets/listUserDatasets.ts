@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { assets, datasets, receipts } from '../db/schema.ts';
 
@@ -52,7 +52,13 @@ export function selectDatasetViews(db: Db) {
     .$dynamic();
 }
 
-/** The user's datasets, newest first, each with its on-chain asset and receipt when minted. */
-export async function listUserDatasets(deps: { db: Db }, userId: number, limit = 20): Promise<DatasetView[]> {
-  return selectDatasetViews(deps.db).where(eq(datasets.ownerId, userId)).orderBy(desc(datasets.id)).limit(limit);
+/**
+ * The user's datasets, newest first, each with its on-chain asset and receipt when minted;
+ * `before` (an internal id) continues a list after its last item.
+ */
+export async function listUserDatasets(deps: { db: Db }, userId: number, limit = 20, options: { before?: number | undefined } = {}): Promise<DatasetView[]> {
+  return selectDatasetViews(deps.db)
+    .where(and(eq(datasets.ownerId, userId), options.before ? lt(datasets.id, options.before) : undefined))
+    .orderBy(desc(datasets.id))
+    .limit(limit);
 }
