@@ -105,6 +105,29 @@ describe('web chat and REST API', () => {
     expect(await storedCounts(rt)).toEqual(before);
   });
 
+  it('answers a many-chunk oversized upload sent with its Content-Length with a prompt 413, and keeps serving', async () => {
+    // Far over the cap, so busboy is still reading the file when staging stops at the limit: the form
+    // must still be read to its end (staging never destroys the stream it reads) for an answer to come.
+    const chat = webChat(rt.url!);
+    const before = await storedCounts(rt);
+    const boundary = 'c'.repeat(24);
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+      Buffer.alloc(160 * 1024, 97),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const head = `POST /chat/api/upload?chatId=${chat.chatId} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const started = Date.now();
+    const answer = await rawRequest(rt.url!, head, body);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'too_large' });
+    expect((await chat.waitFor((m) => m.text.startsWith('❌'))).text).toMatch(/too large: more than 2\.0 KB/);
+    expect(await storedCounts(rt)).toEqual(before);
+    expect(staged()).toEqual([]);
+    expect((await fetch(`${rt.url}/health`)).status).toBe(200);
+  });
+
   it.each([
     ['an unsupported type', 'report.pdf', '%PDF-1.7', 415, 'unsupported_format'],
     ['an empty file', 'empty.csv', '', 400, 'empty'],

@@ -1,6 +1,5 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { BaseError, InputError } from '../../platform/errors.ts';
@@ -74,18 +73,9 @@ export function stageMultipartFile(req: Request, options: StageMultipartFileOpti
       } catch (err) {
         return drop(err instanceof BaseError ? err : new InputError(String(err)));
       }
-      // Staging destroys what it reads from when it stops (too large, aborted); busboy would then wait
-      // forever on that file stream and never finish the form. It reads a relay instead: when the
-      // relay goes, the rest of the file is drained and the form read to its end.
-      const relay = new PassThrough();
-      relay.on('close', () => {
-        stream.unpipe(relay);
-        stream.resume();
-      });
-      // A body cut short errors the file stream: that ends the staging (and removes its file).
-      stream.on('error', (err) => relay.destroy(err));
-      stream.pipe(relay);
-      staging = beginStaging(options.stagingDir, relay, options.maxBytes);
+      // Staging never destroys the file stream: when it stops (too large, aborted) it drains the rest,
+      // so busboy reads the form to its end and 'close' comes.
+      staging = beginStaging(options.stagingDir, stream, options.maxBytes);
     });
     bb.on('field', (name, value, info) => {
       if (!options.fields.includes(name))

@@ -17,7 +17,7 @@ export type StagingUpload = {
   path: string;
   /** Resolves with the size once the whole stream is on disk; rejects (and removes the file) on error, abort or size cap. */
   done: Promise<{ path: string; bytes: number }>;
-  /** Stops at once: the stream is destroyed and the partial file removed. */
+  /** Stops writing at once and removes the partial file; the rest of the source is read and discarded. */
   abort(reason?: Error): void;
 };
 
@@ -26,6 +26,11 @@ export type StagingUpload = {
  * `DatasetRejectedError('too_large')`. Everything is wired before this returns, so an error the
  * stream emits at any moment (a truncated multipart body) is handled, never left to crash the
  * process. `dir` must exist (see `sweepStaging`).
+ *
+ * The source is never destroyed: when staging stops early (size cap, abort, a write error) it is
+ * unpiped and the rest of it read and discarded, so whatever feeds it (busboy reading a form) can
+ * read on to its end and answer. A caller that cannot afford to read an unbounded rest caps the
+ * source itself (busboy's `fileSize` limit) or destroys it.
  */
 export function beginStaging(dir: string, stream: Readable, maxBytes: number): StagingUpload {
   const file = path.join(dir, crypto.randomUUID());
@@ -40,10 +45,14 @@ export function beginStaging(dir: string, stream: Readable, maxBytes: number): S
   });
   const out = fs.createWriteStream(file, { mode: 0o600 });
   const controller = new AbortController();
-  const done = pipeline(stream, cap, out, { signal: controller.signal }).then(
+  // The source is piped in rather than given to `pipeline`, which would destroy it on failure.
+  // An error it emits (a body cut short) still ends the staging.
+  stream.on('error', (err) => cap.destroy(err));
+  stream.pipe(cap);
+  const done = pipeline(cap, out, { signal: controller.signal }).then(
     () => ({ path: file, bytes }),
     async (err: unknown) => {
-      // Keep reading the source to its end so the request (and busboy) can finish.
+      stream.unpipe(cap);
       stream.resume();
       await fsp.rm(file, { force: true });
       throw err;
