@@ -105,8 +105,8 @@ export class Caravan {
   readonly earnings = {
     /** What you can claim, per asset and currency, read from the chain. */
     list: () => this.client.get('/earnings', {}),
-    /** Claims it to your address. */
-    claim: (body: Body<'/earnings/claim'>) => this.client.post('/earnings/claim', { body }),
+    /** Claims everything claimable into your custodial balance (the platform pays the gas). */
+    claim: () => this.client.post('/earnings/claim', {}),
   };
 
   /** Your addresses and balances. */
@@ -121,6 +121,8 @@ export class Caravan {
     delete: (id: string) => this.client.delete('/webhooks/{id}', { params: { id } }),
     /** The deliveries of one webhook, with their status and attempts. */
     deliveries: (id: string, page: PageParams = {}) => this.client.get('/webhooks/{id}/deliveries', { params: { id }, query: page }),
+    /** Sends a signed `ping` event to the webhook now. */
+    test: (id: string) => this.client.post('/webhooks/{id}/test', { params: { id } }),
   };
 
   readonly datasets = {

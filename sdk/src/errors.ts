@@ -37,9 +37,9 @@ export class BadRequestError extends CaravanError {
 export class AuthenticationError extends CaravanError {
   override name = 'AuthenticationError';
 }
-/** 402: the assistant needs a license you do not hold (`assistant` names it). */
-export class LicenseRequiredError extends CaravanError {
-  override name = 'LicenseRequiredError';
+/** 402: payment needed — `license_required` (the assistant needs a license you do not hold; `assistant` names it) or `insufficient_funds`. */
+export class PaymentRequiredError extends CaravanError {
+  override name = 'PaymentRequiredError';
 }
 /** 403: the key may not do this (a license key outside its assistant). */
 export class PermissionDeniedError extends CaravanError {
@@ -85,7 +85,7 @@ export class ConnectionError extends Error {
 const BY_STATUS: Record<number, typeof CaravanError> = {
   400: BadRequestError,
   401: AuthenticationError,
-  402: LicenseRequiredError,
+  402: PaymentRequiredError,
   403: PermissionDeniedError,
   404: NotFoundError,
   409: ConflictError,

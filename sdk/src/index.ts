@@ -7,7 +7,7 @@ export {
   ConflictError,
   ConnectionError,
   InternalServerError,
-  LicenseRequiredError,
+  PaymentRequiredError,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,

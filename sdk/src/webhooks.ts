@@ -42,11 +42,13 @@ export function signWebhookPayload(secret: string, rawBody: string | Uint8Array,
  */
 export function verifyWebhookSignature(
   secret: string,
-  header: string | null | undefined,
+  /** The header's value; as Node gives headers (`req.headers['caravan-signature']`), an array is joined. */
+  header: string | string[] | null | undefined,
   rawBody: string | Uint8Array,
   toleranceSec: number = DEFAULT_SIGNATURE_TOLERANCE_SEC,
   nowSec: number = Math.floor(Date.now() / 1000),
 ): boolean {
+  if (Array.isArray(header)) header = header.join(',');
   if (!header || !secret) return false;
   let timestamp: number | undefined;
   const signatures: string[] = [];
@@ -80,7 +82,7 @@ export class WebhookSignatureError extends Error {
  */
 export function constructWebhookEvent<T = Record<string, unknown>>(
   rawBody: string | Uint8Array,
-  header: string | null | undefined,
+  header: string | string[] | null | undefined,
   secret: string,
   toleranceSec = DEFAULT_SIGNATURE_TOLERANCE_SEC,
 ): WebhookDelivery<T> {
