@@ -109,6 +109,7 @@ async function main(argv: string[]) {
         '',
         `  Health      ${runtime.url}/health`,
         report.checks.webchat?.detail.startsWith('http') ? `  Web chat    ${runtime.url}/chat   ← try it: send /start, then a .csv file` : '',
+        `  REST API    ${runtime.url}/v1   reference: ${runtime.url}/docs   (a key: /apikey new in the chat)`,
         `  Telegram    ${report.checks.telegram?.detail}`,
         '',
         'Press Ctrl-C to stop.',

@@ -322,7 +322,7 @@ export function assistantRoutes(deps: V1Deps): Route[] {
           const answer = {
             assistant: { id: a.publicId, name: a.name },
             text: reply.text,
-            citations: reply.citations,
+            citations: reply.citations.map(({ index, datasetName, location, snippet }) => ({ index, datasetName, location, snippet })),
             usage: metered ? { calls: metered.calls, quota: metered.quota, periodEnd: metered.periodEnd.toISOString() } : null,
           };
           if (!body.stream) return answer;

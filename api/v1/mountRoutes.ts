@@ -4,7 +4,7 @@ import type { ChainDeps } from '../../platform/chain/clients.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { authenticateApiKey, type ApiPrincipal } from '../../platform/apikeys/authenticateApiKey.ts';
 import { ApiKeyError, KeyScopeError } from '../../platform/apikeys/errors.ts';
-import { InputError } from '../../platform/errors.ts';
+import { BaseError, InputError } from '../../platform/errors.ts';
 import { LimitExceededError } from '../../platform/limits/errors.ts';
 import type { LimitDecision, LimitRule, RateLimiter } from '../../platform/limits/rateLimiter.ts';
 import type { Route } from './route.ts';
@@ -13,6 +13,14 @@ import type { Route } from './route.ts';
 export type ApiRateLimits = { perKey: number; perIp: number; windowMs: number };
 
 export type RoutesDeps = { db: Db; chain: ChainDeps; limiter: RateLimiter; rateLimits: ApiRateLimits };
+
+/** A handler answered something its documented schema does not allow (a bug: answered 500). */
+export class ResponseShapeError extends BaseError {
+  override name = 'ResponseShapeError' as const;
+  constructor(message: string, details: string) {
+    super(message, { details });
+  }
+}
 
 /** `/datasets/{id}` → `/datasets/:id`. */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -86,7 +94,14 @@ export function mountRoutes(router: Router, deps: RoutesDeps, routes: readonly R
           body = parsed.data;
         }
         const result = await route.handle({ params: params.data, query: query.data, body, principal: principal as ApiPrincipal, req, res });
-        if (result !== undefined && !res.headersSent) res.status(successStatus(route)).json(result);
+        if (result === undefined || res.headersSent) return;
+        // The answer is what the document says: unknown fields (internal ids, scores) are dropped,
+        // and an answer that does not fit its schema is a bug, not something to send.
+        const status = successStatus(route);
+        const schema = route.responses[status]?.schema;
+        const checked = schema ? schema.safeParse(result) : { success: true as const, data: result };
+        if (!checked.success) throw new ResponseShapeError(`${route.operationId}: the answer does not fit its schema`, describeIssues('response', checked.error));
+        res.status(status).json(checked.data);
       } catch (err) {
         next(err);
       }
