@@ -44,6 +44,6 @@ export function createDocsRouter(): Router {
   };
   router.get('/', (_req, res) => void res.set(security).type('html').send(PAGE));
   router.get('/init.js', (_req, res) => void res.set(security).type('js').send(INIT));
-  router.use('/assets', express.static(assets, { index: false, maxAge: '1d', fallthrough: false }));
+  router.use('/assets', express.static(assets, { index: false, maxAge: '1d' }));
   return router;
 }
