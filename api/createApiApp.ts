@@ -26,8 +26,10 @@ export type ApiDeps = {
   /** Per-key and per-IP request limits of `/v1` (Redis, shared by every API process). */
   limiter: RateLimiter;
   rateLimits: ApiRateLimits;
-  /** Base URL for links and the OpenAPI document's server. */
+  /** Base URL for links. */
   publicUrl: string;
+  /** express's "trust proxy" (TRUST_PROXY): whose X-Forwarded-For gives the client address. */
+  trustProxy?: string | undefined;
   /** Uploads and fine-tunes over REST. */
   jobs?: JobsPort | undefined;
   blobs?: BlobStore | undefined;
@@ -54,6 +56,7 @@ export const API_VERSION = '1.0.0';
 export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.set('json replacer', (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
   app.get('/health', async (_req, res) => {

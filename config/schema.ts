@@ -61,6 +61,12 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   /** Public base URL used in links sent to chat (defaults to http://HOST:PORT). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /**
+   * Behind a reverse proxy: which proxies' X-Forwarded-For to believe for the client address the
+   * per-address API limit counts (express's "trust proxy": `loopback`, a number of hops, addresses).
+   * Unset: the address of the connection.
+   */
+  TRUST_PROXY: optionalString,
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   EMBEDDED_PG_PORT: port.default(54329),

@@ -47,6 +47,8 @@ describe('API rate limits across two API processes sharing Redis', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         WEB_CHAT: '0',
+        // This one sits "behind a proxy" on loopback: X-Forwarded-For names the client.
+        TRUST_PROXY: 'loopback',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,5 +125,10 @@ describe('API rate limits across two API processes sharing Redis', () => {
     expect(statuses.slice(0, IP_LIMIT).every((s) => s === 200 || s === 401)).toBe(true);
     expect(statuses.filter((s) => s === 401).length).toBe(Math.ceil(IP_LIMIT / 3));
     expect(statuses[IP_LIMIT]).toBe(429);
+    // Behind a trusted proxy the forwarded client is counted, not the proxy; the other process
+    // trusts no proxy, so a forged X-Forwarded-For changes nothing there.
+    const forwarded = { headers: { 'x-forwarded-for': '203.0.113.7' } };
+    expect((await fetch(`${second}/v1/chain`, forwarded)).status).toBe(200);
+    expect((await fetch(`${rt.url!}/v1/chain`, forwarded)).status).toBe(429);
   });
 });
