@@ -654,3 +654,139 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [uniqueIndex('webhook_deliveries_event').on(t.webhookId, t.eventId), index('webhook_deliveries_due').on(t.status, t.nextAttemptAt)],
 );
+
+/*
+ * The governance hub (governance/hub): Snapshot's sequencer and hub tables, with its field names.
+ * Ids are Snapshot's: a message's id is the hex EIP-712 hash of what was signed; addresses are
+ * checksummed; times are unix seconds, as Snapshot's `created`, `start` and `end`.
+ */
+
+/** Every accepted message, in order (`mci`), as the sequencer stores them. */
+export const hubMessages = pgTable(
+  'hub_messages',
+  {
+    mci: bigserial('mci', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull(),
+    ipfs: text('ipfs').notNull(),
+    address: text('address').notNull(),
+    version: text('version').notNull(),
+    timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+    space: text('space'),
+    type: text('type').notNull(),
+    sig: text('sig').notNull(),
+    receipt: text('receipt').notNull(),
+  },
+  (t) => [uniqueIndex('hub_messages_id').on(t.id), index('hub_messages_space_type').on(t.space, t.type)],
+);
+
+/** Spaces: their settings (Snapshot's space schema), set by the controller or admins. */
+export const hubSpaces = pgTable('hub_spaces', {
+  id: text('id').primaryKey(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  controller: text('controller').notNull(),
+  created: bigint('created', { mode: 'number' }).notNull(),
+  updated: bigint('updated', { mode: 'number' }).notNull(),
+  deleted: integer('deleted').notNull().default(0),
+});
+
+/** Proposals, with Snapshot's fields; `scores*` are written by the tally. */
+export const hubProposals = pgTable(
+  'hub_proposals',
+  {
+    id: text('id').primaryKey(),
+    ipfs: text('ipfs').notNull(),
+    author: text('author').notNull(),
+    created: bigint('created', { mode: 'number' }).notNull(),
+    updated: bigint('updated', { mode: 'number' }),
+    space: text('space').notNull(),
+    network: text('network').notNull(),
+    symbol: text('symbol').notNull(),
+    type: text('type').notNull(),
+    strategies: jsonb('strategies').$type<unknown[]>().notNull(),
+    validation: jsonb('validation').$type<Record<string, unknown>>(),
+    plugins: jsonb('plugins').$type<Record<string, unknown>>().notNull().default({}),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    discussion: text('discussion').notNull().default(''),
+    choices: jsonb('choices').$type<string[]>().notNull(),
+    labels: jsonb('labels').$type<string[]>().notNull().default([]),
+    start: bigint('start', { mode: 'number' }).notNull(),
+    end: bigint('end', { mode: 'number' }).notNull(),
+    quorum: numeric('quorum').notNull().default('0'),
+    privacy: text('privacy').notNull().default(''),
+    snapshot: bigint('snapshot', { mode: 'number' }).notNull(),
+    app: text('app').notNull().default(''),
+    scores: jsonb('scores').$type<number[]>().notNull().default([]),
+    scoresByStrategy: jsonb('scores_by_strategy').$type<number[][]>().notNull().default([]),
+    scoresTotal: numeric('scores_total').notNull().default('0'),
+    scoresState: text('scores_state').notNull().default('pending'),
+    scoresUpdated: bigint('scores_updated', { mode: 'number' }).notNull().default(0),
+    votes: integer('votes').notNull().default(0),
+    deleted: integer('deleted').notNull().default(0),
+  },
+  (t) => [index('hub_proposals_space').on(t.space, t.created)],
+);
+
+/** Votes: the latest per (proposal, voter) is the one that counts (re-votes replace it). */
+export const hubVotes = pgTable(
+  'hub_votes',
+  {
+    id: text('id').primaryKey(),
+    ipfs: text('ipfs').notNull(),
+    voter: text('voter').notNull(),
+    created: bigint('created', { mode: 'number' }).notNull(),
+    space: text('space').notNull(),
+    proposal: text('proposal').notNull(),
+    choice: jsonb('choice').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    reason: text('reason').notNull().default(''),
+    app: text('app').notNull().default(''),
+    /** Voting power at the proposal's snapshot, exact (wei-scale integer as text) and as Snapshot's number. */
+    vpExact: numeric('vp_exact').notNull(),
+    vp: numeric('vp').notNull(),
+    vpByStrategy: jsonb('vp_by_strategy').$type<number[]>().notNull(),
+    vpState: text('vp_state').notNull().default('final'),
+  },
+  (t) => [uniqueIndex('hub_votes_proposal_voter').on(t.proposal, t.voter), index('hub_votes_space').on(t.space)],
+);
+
+/** Aliases: `alias` may sign some messages for `address` until `created` + 30 days, unless revoked. */
+export const hubAliases = pgTable(
+  'hub_aliases',
+  {
+    id: text('id').primaryKey(),
+    ipfs: text('ipfs').notNull(),
+    address: text('address').notNull(),
+    alias: text('alias').notNull(),
+    created: bigint('created', { mode: 'number' }).notNull(),
+    /** Beyond Snapshot: revoked at once by `/alias revoke`. */
+    revokedAt: bigint('revoked_at', { mode: 'number' }),
+  },
+  (t) => [index('hub_aliases_alias').on(t.alias), index('hub_aliases_address').on(t.address)],
+);
+
+export const hubFollows = pgTable(
+  'hub_follows',
+  {
+    id: text('id').primaryKey(),
+    ipfs: text('ipfs').notNull(),
+    follower: text('follower').notNull(),
+    space: text('space').notNull(),
+    network: text('network').notNull().default('s'),
+    created: bigint('created', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('hub_follows_follower_space').on(t.follower, t.space)],
+);
+
+/** Voting power per proposal and voter, exact, computed once at the proposal's snapshot block. */
+export const hubVpCache = pgTable(
+  'hub_vp_cache',
+  {
+    proposal: text('proposal').notNull(),
+    voter: text('voter').notNull(),
+    vpExact: numeric('vp_exact').notNull(),
+    vpByStrategy: jsonb('vp_by_strategy').$type<string[]>().notNull(),
+    created: bigint('created', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('hub_vp_cache_pk').on(t.proposal, t.voter)],
+);
