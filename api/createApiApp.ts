@@ -14,6 +14,7 @@ import { createV1Router } from './v1/createV1Router.ts';
 import type { ApiRateLimits } from './v1/mountRoutes.ts';
 import { createDocsRouter } from './docsPage.ts';
 import { toHttpError } from './httpErrors.ts';
+import { createHubGraphqlRouter } from './hubGraphql.ts';
 
 export type ApiDeps = {
   db: Db;
@@ -73,6 +74,8 @@ export function createApiApp(deps: ApiDeps): Express {
 
   app.use('/v1', createV1Router(deps, { version: API_VERSION }));
   app.use('/docs', createDocsRouter());
+  // The governance hub's read API (snapshot-hub's GraphQL).
+  app.use('/hub/graphql', createHubGraphqlRouter({ db: deps.db, log: deps.log }));
 
   if (deps.walletPages) app.use('/wallet', deps.walletPages);
   if (deps.dashboardPages) app.use(deps.dashboardPages);
