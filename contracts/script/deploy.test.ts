@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPublicClient,
   createWalletClient,
+  encodeFunctionData,
   http,
   keccak256,
   parseEther,
@@ -133,6 +134,43 @@ describe('deployCaravan', () => {
     expect(await read({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'isAdmin', args: [account.address] })).toBe(false);
     expect(await read({ address: addresses.assetRegistry, abi: assetRegistryAbi, functionName: 'isOperator', args: [account.address] })).toBe(true);
     expect(await read({ address: addresses.token, abi: caravanTokenAbi, functionName: 'balanceOf', args: [addresses.foundationVesting] })).toBe(parseEther('200000'));
+  });
+
+  it('takes the Foundation and the governance settings it is given; the charter refuses role and ownership changes', async () => {
+    const foundation = privateKeyToAccount(keccak256(toHex('caravan deploy test foundation'))).address;
+    const custom = await deployCaravan({
+      walletClient,
+      publicClient,
+      foundation,
+      governance: { votingDelay: 7, votingPeriod: 50_400, proposalThreshold: parseEther('1000'), quorumPercent: 5, receiptVoteBps: 2_500, timelockDelay: 2n * 86_400n },
+    });
+    const { addresses } = custom;
+    const read = publicClient.readContract.bind(publicClient);
+    expect(custom.foundation).toBe(foundation);
+    expect(await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'foundation' })).toBe(foundation);
+    expect(await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'canPropose', args: [account.address] })).toBe(false);
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'votingDelay' })).toBe(7n);
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'votingPeriod' })).toBe(50_400n);
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'proposalThreshold' })).toBe(parseEther('1000'));
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'quorumPercent' })).toBe(5n);
+    expect(await read({ address: addresses.governor, abi: caravanGovernorAbi, functionName: 'receiptVoteBps' })).toBe(2_500n);
+    expect(await read({ address: addresses.timelock, abi: caravanTimelockAbi, functionName: 'getMinDelay' })).toBe(2n * 86_400n);
+    // FOUNDATION phase: the pool's ownership cannot move, the timelock's delay cannot drop; a fee change can pass.
+    const ownership = encodeFunctionData({ abi: revenuePoolAbi, functionName: 'transferOwnership', args: [account.address] });
+    await expect(
+      read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'checkCall', args: [addresses.revenuePool, ownership] }),
+    ).rejects.toThrow(/HandoverCharterCallNotAllowed/);
+    const zeroDelay = encodeFunctionData({ abi: caravanTimelockAbi, functionName: 'updateDelay', args: [0n] });
+    await expect(
+      read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'checkCall', args: [addresses.timelock, zeroDelay] }),
+    ).rejects.toThrow(/HandoverCharterCallNotAllowed/);
+    const fee = encodeFunctionData({ abi: revenuePoolAbi, functionName: 'setFee', args: [300n] });
+    await read({ address: addresses.handoverCharter, abi: handoverCharterAbi, functionName: 'checkCall', args: [addresses.revenuePool, fee] });
+  });
+
+  it('refuses the operator as the Foundation on a chain other than the dev chain', async () => {
+    const elsewhere = { ...publicClient, getChainId: async () => 8453 } as PublicClient;
+    await expect(deployCaravan({ walletClient, publicClient: elsewhere })).rejects.toThrow(/the Foundation must be an address of its own on chain 8453/);
   });
 
   it('sells a license whose fee the receipt holder can claim', async () => {

@@ -68,7 +68,7 @@ export type CaravanDeployment = {
   addresses: CaravanAddresses;
 };
 
-/** Governance settings. Defaults suit a dev chain; production passes its own. */
+/** Governance settings. Defaults suit a dev chain; production passes its own (GOV_* settings, required there). */
 export type CaravanGovernanceConfig = {
   /** Blocks between proposal and voting start. Default 1. */
   votingDelay: number;
@@ -76,10 +76,16 @@ export type CaravanGovernanceConfig = {
   votingPeriod: number;
   /** Votes needed to propose. Default 0. */
   proposalThreshold: bigint;
-  /** Quorum, percent of token supply + weighted receipt shares. Default 4. */
+  /**
+   * Quorum, percent of all voting power (token supply + the receipts' weight). Default 4. At most
+   * min(receiptVoteBps, 10,000 − receiptVoteBps) / 100, so token holders alone and receipt holders alone can reach it.
+   */
   quorumPercent: number;
-  /** Token-equivalent votes per receipt share (token has 18 decimals). Default 1e18. */
-  receiptVoteWeight: bigint;
+  /**
+   * The fraction of all voting power receipts carry together, in basis points (0 < x < 10,000). Default 3,000: all
+   * receipts weigh `T × 0.3 / 0.7` token-votes at any block (T = token supply), split pro rata to receipt shares.
+   */
+  receiptVoteBps: number;
   /** Timelock delay in seconds. Default 3600. */
   timelockDelay: bigint;
   /** Earliest start of the TRANSITION phase (unix seconds). Default: deployment time + 30 days. */
@@ -104,7 +110,10 @@ export type DeployCaravanParameters = {
   publicClient: PublicClient;
   /** Extra accounts given the registry's OPERATOR_ROLE (the deployer always keeps it). */
   operators?: readonly Address[];
-  /** The Foundation. Default: the deployer. */
+  /**
+   * The Foundation: an address of its own (its multisig), never the operator's hot key. Default: the deployer, on
+   * the dev chain (31337) only — elsewhere it is required and must differ from the deployer.
+   */
   foundation?: Address;
   /** Platform fee in basis points (≤ 1000). Default 500. */
   feeBps?: number;
@@ -134,13 +143,16 @@ export class DeployCaravanError extends Error {
 
 const DAY = 86_400n;
 
+/** Anvil's chain id: the only chain where the deployer may double as the Foundation (tests). */
+const DEV_CHAIN_ID = 31_337;
+
 /** Dev-chain defaults for {@link CaravanGovernanceConfig}. */
 export const defaultGovernanceConfig: CaravanGovernanceConfig = {
   votingDelay: 1,
   votingPeriod: 20,
   proposalThreshold: 0n,
   quorumPercent: 4,
-  receiptVoteWeight: 10n ** 18n,
+  receiptVoteBps: 3_000,
   timelockDelay: 3_600n,
   guardianDuration: 90n * DAY,
   minTransitionDuration: 90n * DAY,
@@ -230,6 +242,12 @@ export async function deployCaravan(params: DeployCaravanParameters): Promise<Ca
   const gov = { ...defaultGovernanceConfig, ...params.governance };
   const allocation = { ...defaultTokenAllocation, ...params.tokenAllocation };
   const chainId = await publicClient.getChainId();
+  // The Foundation schedules treasury operations; the operator's key is loaded by every sending process.
+  if (foundation === deployer && chainId !== DEV_CHAIN_ID)
+    throw new DeployCaravanError(
+      `the Foundation must be an address of its own on chain ${chainId}, not the deploying operator ${deployer}`,
+      'foundation',
+    );
   const now = (await publicClient.getBlock()).timestamp;
 
   const assetRegistry = await deploy(ctx, 'AssetRegistry', assetRegistryAbi, assetRegistryBytecode, [deployer]);
@@ -296,7 +314,7 @@ export async function deployCaravan(params: DeployCaravanParameters): Promise<Ca
         votingPeriod: gov.votingPeriod,
         proposalThreshold: gov.proposalThreshold,
         quorumPercent: BigInt(gov.quorumPercent),
-        receiptVoteWeight: gov.receiptVoteWeight,
+        receiptVoteBps: BigInt(gov.receiptVoteBps),
       },
     ],
     predicted.governor,

@@ -13,7 +13,8 @@ import {IHandoverCharter} from "./interfaces/IHandoverCharter.sol";
 /**
  * @title CaravanGovernor
  * @notice The DAO's on-chain governor: OpenZeppelin Governor with simple (for/against/abstain) counting, voting power
- * from the governance token plus contribution receipts ({GovernorDualVotes}), and execution through the treasury
+ * from the governance token plus contribution receipts, receipts carrying a fixed fraction of the vote
+ * ({GovernorDualVotes}), and execution through the treasury
  * timelock behind the {HandoverCharter} ({GovernorCharterControl}). Settings change only by vote.
  */
 contract CaravanGovernor is GovernorSettings, GovernorCountingSimple, GovernorDualVotes, GovernorCharterControl {
@@ -23,7 +24,7 @@ contract CaravanGovernor is GovernorSettings, GovernorCountingSimple, GovernorDu
         uint32 votingPeriod;
         uint256 proposalThreshold;
         uint256 quorumPercent;
-        uint256 receiptVoteWeight;
+        uint256 receiptVoteBps;
     }
 
     /**
@@ -31,7 +32,8 @@ contract CaravanGovernor is GovernorSettings, GovernorCountingSimple, GovernorDu
      * @param receipts_ the receipts
      * @param timelock_ the treasury timelock
      * @param charter_ the handover charter
-     * @param config voting delay and period (blocks), proposal threshold, quorum percent, receipt vote weight
+     * @param config voting delay and period (blocks), proposal threshold, quorum percent, and the fraction of all
+     * voting power receipts carry together (basis points)
      */
     constructor(
         IERC5805 token_,
@@ -42,7 +44,7 @@ contract CaravanGovernor is GovernorSettings, GovernorCountingSimple, GovernorDu
     )
         Governor("Caravan Governor")
         GovernorSettings(config.votingDelay, config.votingPeriod, config.proposalThreshold)
-        GovernorDualVotes(token_, receipts_, config.receiptVoteWeight, config.quorumPercent)
+        GovernorDualVotes(token_, receipts_, config.receiptVoteBps, config.quorumPercent)
         GovernorCharterControl(timelock_, charter_)
     {}
 

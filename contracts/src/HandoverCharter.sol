@@ -4,7 +4,9 @@ pragma solidity ^0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IHandoverCharter} from "./interfaces/IHandoverCharter.sol";
+import {RevenuePool} from "./RevenuePool.sol";
 
 /**
  * @title HandoverCharter
@@ -24,9 +26,21 @@ import {IHandoverCharter} from "./interfaces/IHandoverCharter.sol";
  * Executions are open to anyone on the timelock itself; the DAO (governor, or the timelock through a vote) can
  * cancel any pending operation in every phase after FOUNDATION, including ones the Foundation scheduled earlier.
  *
- * So that no operation can hand the Foundation powers that outlive its phase, the charter refuses to schedule:
- * any change of the timelock's own roles before the DAO phase (the timelock administers itself), and, in every
- * phase, `grantRole(role, foundation)` or `transferOwnership(foundation)` on any contract.
+ * What may be scheduled:
+ *
+ * - FOUNDATION: only an allowlist — the Foundation runs the treasury and the platform's economics, nothing that
+ *   changes who holds power: plain ETH transfers (empty calldata), ERC-20 `transfer(to, amount)`, and the revenue
+ *   pool's `setFee` (≤ {FOUNDATION_MAX_FEE_BPS}), `setRoyalty` (≤ {FOUNDATION_MAX_ROYALTY_BPS}) and
+ *   `setCurrency(token, enabled)`. Everything else — role grants, revocations and renunciations on any contract,
+ *   ownership transfers or renunciations, the timelock's `updateDelay`, upgrades, the governor's `relay` or
+ *   settings, any other call — is refused with {HandoverCharterCallNotAllowed}, alone or inside a batch.
+ * - TRANSITION: anything the DAO votes, except a call to the timelock itself (its roles and delay stay as they are,
+ *   so the guardian veto keeps its window) and the lasting-power calls below.
+ * - DAO: anything, except the lasting-power calls below.
+ * - In every phase: `grantRole(role, foundation)` and `transferOwnership(foundation)`, on any contract, are refused
+ *   with {HandoverCharterForbiddenCall}, so that no operation hands the Foundation powers that outlive its phase.
+ *
+ * {checkCall} answers, without scheduling, whether a call would pass in the current phase.
  */
 contract HandoverCharter is IHandoverCharter {
     /// @notice Treasury phases. Encoded as uint8: FOUNDATION = 0, TRANSITION = 1, DAO = 2.
@@ -35,6 +49,11 @@ contract HandoverCharter is IHandoverCharter {
         TRANSITION,
         DAO
     }
+
+    /// @notice Highest platform fee (basis points) the Foundation may set: 10 %, the revenue pool's own ceiling.
+    uint256 public constant FOUNDATION_MAX_FEE_BPS = 1_000;
+    /// @notice Highest royalty share (basis points) the Foundation may set: 50 %, the revenue pool's own ceiling.
+    uint256 public constant FOUNDATION_MAX_ROYALTY_BPS = 5_000;
 
     /// @notice The treasury timelock.
     TimelockController public immutable timelock;
@@ -61,6 +80,8 @@ contract HandoverCharter is IHandoverCharter {
     event HandoverApproved();
     /// @notice Emitted when the Foundation uses its guardian veto.
     event GuardianCancelled(bytes32 indexed id);
+    /// @notice Emitted when `proposer` schedules timelock operation `id` (of `calls` calls) in `phase`.
+    event OperationProposed(bytes32 indexed id, address indexed proposer, Phase phase, uint256 calls);
 
     /// @notice A constructor argument is the zero address.
     error HandoverCharterZeroAddress();
@@ -72,8 +93,13 @@ contract HandoverCharter is IHandoverCharter {
     error HandoverCharterWrongPhase(Phase current, Phase expected);
     /// @notice The phase move is not due before `dueAt`.
     error HandoverCharterNotDue(uint256 dueAt);
-    /// @notice Calling `selector` on `target` could hand the Foundation lasting powers.
+    /// @notice Calling `selector` on `target` could hand the Foundation lasting powers, or change the timelock's
+    /// roles or delay before the DAO phase.
     error HandoverCharterForbiddenCall(address target, bytes4 selector);
+    /// @notice Calling `selector` on `target` is not on the allowlist of phase `phase` (see the contract notes).
+    error HandoverCharterCallNotAllowed(Phase phase, address target, bytes4 selector);
+    /// @notice `value` for `selector` is above `max`, the most the Foundation may set.
+    error HandoverCharterValueOutOfBounds(bytes4 selector, uint256 value, uint256 max);
 
     /**
      * @param timelock_ the treasury timelock (this charter must be its only proposer and canceller)
@@ -138,16 +164,22 @@ contract HandoverCharter is IHandoverCharter {
 
     // ---------------------------------------------------------------- treasury gate
 
-    /// @notice Schedules one operation on the timelock. FOUNDATION: the Foundation; later: the governor.
+    /**
+     * @notice Schedules one operation on the timelock. FOUNDATION: the Foundation, allowlisted calls only; later:
+     * the governor. Arguments as in {TimelockController-schedule}.
+     */
     function schedule(address target, uint256 value, bytes calldata data, bytes32 predecessor, bytes32 salt, uint256 delay)
         external
     {
         _requireProposer();
-        _checkCall(target, data);
+        Phase current = _phase;
+        _checkCall(current, target, data);
         timelock.schedule(target, value, data, predecessor, salt, delay);
+        emit OperationProposed(timelock.hashOperation(target, value, data, predecessor, salt), msg.sender, current, 1);
     }
 
     /// @inheritdoc IHandoverCharter
+    /// @dev Every call of the batch is checked as {schedule} checks one; one refused call refuses the batch.
     function scheduleBatch(
         address[] calldata targets,
         uint256[] calldata values,
@@ -157,10 +189,15 @@ contract HandoverCharter is IHandoverCharter {
         uint256 delay
     ) external {
         _requireProposer();
+        Phase current = _phase;
+        // Arrays of different lengths are refused by the timelock, so no payload escapes this loop unscheduled.
         for (uint256 i = 0; i < targets.length && i < payloads.length; ++i) {
-            _checkCall(targets[i], payloads[i]);
+            _checkCall(current, targets[i], payloads[i]);
         }
         timelock.scheduleBatch(targets, values, payloads, predecessor, salt, delay);
+        emit OperationProposed(
+            timelock.hashOperationBatch(targets, values, payloads, predecessor, salt), msg.sender, current, targets.length
+        );
     }
 
     /// @inheritdoc IHandoverCharter
@@ -200,6 +237,14 @@ contract HandoverCharter is IHandoverCharter {
         return started + (_handoverApproved ? minTransitionDuration : sunsetDuration);
     }
 
+    /**
+     * @notice Reverts as {schedule} would for calling `target` with `data` in the current phase; returns otherwise.
+     * @dev Lets a client tell a proposer what the charter refuses before a vote is spent on it.
+     */
+    function checkCall(address target, bytes calldata data) external view {
+        _checkCall(_phase, target, data);
+    }
+
     /// @notice Whether `account` may schedule treasury operations now.
     function canPropose(address account) public view returns (bool) {
         return _phase == Phase.FOUNDATION ? account == foundation : account == governor;
@@ -215,19 +260,35 @@ contract HandoverCharter is IHandoverCharter {
         return account == address(timelock) && current != Phase.FOUNDATION;
     }
 
-    /// @dev Reverts for calls that could give the Foundation powers beyond its phase (see the contract notes).
-    function _checkCall(address target, bytes calldata data) private view {
-        if (data.length < 4) return;
-        bytes4 selector = bytes4(data[:4]);
-        bool roleChange = selector == IAccessControl.grantRole.selector
-            || selector == IAccessControl.revokeRole.selector || selector == IAccessControl.renounceRole.selector;
-        if (roleChange && target == address(timelock) && _phase != Phase.DAO) {
-            revert HandoverCharterForbiddenCall(target, selector);
+    /// @dev Reverts for calls `phase` does not allow (see the contract notes).
+    function _checkCall(Phase current, address target, bytes calldata data) private view {
+        bytes4 selector = bytes4(data); // zero-padded when shorter than 4 bytes
+        if (current == Phase.FOUNDATION) {
+            _checkFoundationCall(target, data, selector);
+            return;
         }
+        if (data.length == 0) return;
+        // The timelock administers itself: its roles and delay stay fixed until the DAO phase.
+        if (target == address(timelock) && current != Phase.DAO) revert HandoverCharterForbiddenCall(target, selector);
         if (
             (selector == IAccessControl.grantRole.selector && data.length >= 68 && _word(data, 36) == foundation)
                 || (selector == Ownable.transferOwnership.selector && data.length >= 36 && _word(data, 4) == foundation)
         ) revert HandoverCharterForbiddenCall(target, selector);
+    }
+
+    /// @dev The FOUNDATION phase's allowlist: treasury transfers and bounded revenue-pool settings, nothing else.
+    function _checkFoundationCall(address target, bytes calldata data, bytes4 selector) private pure {
+        if (data.length == 0) return; // a plain ETH transfer
+        // Exact lengths: the arguments are exactly the ABI words of the allowlisted signature, nothing hidden after.
+        if (data.length == 68 && (selector == IERC20.transfer.selector || selector == RevenuePool.setCurrency.selector)) {
+            return;
+        }
+        uint256 max = selector == RevenuePool.setFee.selector
+            ? FOUNDATION_MAX_FEE_BPS
+            : selector == RevenuePool.setRoyalty.selector ? FOUNDATION_MAX_ROYALTY_BPS : 0;
+        if (max == 0 || data.length != 36) revert HandoverCharterCallNotAllowed(Phase.FOUNDATION, target, selector);
+        uint256 value = uint256(bytes32(data[4:36]));
+        if (value > max) revert HandoverCharterValueOutOfBounds(selector, value, max);
     }
 
     /// @dev The address in the 32-byte ABI word of `data` at `offset`.

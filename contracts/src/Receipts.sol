@@ -19,12 +19,20 @@ import {IShareObserver} from "./interfaces/IShareObserver.sol";
  * which proves ownership by signing an EIP-712 `Rebind` message.
  *
  * Receipts carry governance weight: each share is one voting unit, checkpointed per block (OpenZeppelin {Votes}).
- * Holders are delegated to themselves when they first receive a receipt and may re-delegate.
+ * Holders are delegated to themselves when they first receive a receipt and may re-delegate. Voting units are not
+ * votes in the governor as they stand: {CaravanGovernor} scales them so that all receipts together carry a fixed
+ * fraction of the voting power (see {GovernorDualVotes}); shares keep their meaning for revenue.
+ *
+ * One issuance carries at most {MAX_SHARES_PER_ISSUE} shares, the platform's whole asset (it splits each asset into
+ * 1,000,000 shares), so a mistaken or compromised operator call cannot mint an unbounded stake in one receipt.
  */
 contract Receipts is ERC721, EIP712, Votes, IERC5192 {
     /// @notice EIP-712 type of the new holder's consent to a rebind.
     bytes32 public constant REBIND_TYPEHASH =
         keccak256("Rebind(address from,address to,uint256 nonce,uint256 deadline)");
+
+    /// @notice The most shares one receipt may carry: one whole asset as the platform splits it.
+    uint256 public constant MAX_SHARES_PER_ISSUE = 1_000_000;
 
     /// @dev ERC-5192 interface id.
     bytes4 private constant _INTERFACE_ID_ERC5192 = 0xb45a3c0e;
@@ -66,8 +74,11 @@ contract Receipts is ERC721, EIP712, Votes, IERC5192 {
     /// @notice No asset `assetId` in the registry.
     error ReceiptsUnknownAsset(uint256 assetId);
 
-    /// @notice A receipt must carry at least one share, and at most 2**128 - 1.
+    /// @notice A receipt must carry at least one share.
     error ReceiptsInvalidShares(uint256 shares);
+
+    /// @notice A receipt may carry at most `cap` ({MAX_SHARES_PER_ISSUE}) shares; `shares` were asked for.
+    error ReceiptsSharesAboveCap(uint256 shares, uint256 cap);
 
     /// @notice `account` does not hold receipt `receiptId`.
     error ReceiptsNotHolder(address account, uint256 receiptId);
@@ -93,19 +104,21 @@ contract Receipts is ERC721, EIP712, Votes, IERC5192 {
 
     /**
      * @notice Issues a receipt for `shares` shares of `assetId` to `to`.
-     * @dev Only accounts with the registry's OPERATOR_ROLE. Receipt ids start at 1.
+     * @dev Only accounts with the registry's OPERATOR_ROLE. Receipt ids start at 1. `shares` is between 1 and
+     * {MAX_SHARES_PER_ISSUE}.
      * @return receiptId the new receipt's id
      */
     function issue(address to, uint256 assetId, uint256 shares) external returns (uint256 receiptId) {
         if (!registry.isOperator(msg.sender)) revert ReceiptsUnauthorizedIssuer(msg.sender);
         if (!registry.exists(assetId)) revert ReceiptsUnknownAsset(assetId);
-        if (shares == 0 || shares > type(uint128).max) revert ReceiptsInvalidShares(shares);
+        if (shares == 0) revert ReceiptsInvalidShares(shares);
+        if (shares > MAX_SHARES_PER_ISSUE) revert ReceiptsSharesAboveCap(shares, MAX_SHARES_PER_ISSUE);
 
         // Cannot overflow: one id per issuance.
         unchecked {
             receiptId = ++_receiptCount;
         }
-        // Both fit: registry ids are sequential (far below 2**128) and shares were checked above.
+        // Both fit: registry ids are sequential (far below 2**128) and shares are at most MAX_SHARES_PER_ISSUE.
         _receipts[receiptId] = ReceiptData({assetId: uint128(assetId), shares: uint128(shares)});
         _mint(to, receiptId); // reverts for to == address(0)
 

@@ -103,9 +103,27 @@ contract ReceiptsTest is CaravanTest {
     function test_issue_revertsWithReceiptsInvalidShares() public {
         vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsInvalidShares.selector, 0));
         _issue(bob, asset, 0);
-        uint256 tooMany = uint256(type(uint128).max) + 1;
-        vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsInvalidShares.selector, tooMany));
-        _issue(bob, asset, tooMany);
+    }
+
+    function test_issue_revertsWithReceiptsSharesAboveCap() public {
+        uint256 cap = receipts.MAX_SHARES_PER_ISSUE();
+        _issue(bob, asset, cap); // a whole asset in one receipt is fine
+        vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsSharesAboveCap.selector, cap + 1, cap));
+        _issue(bob, asset, cap + 1);
+        uint256 huge = uint256(type(uint128).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsSharesAboveCap.selector, huge, cap));
+        _issue(bob, asset, huge);
+    }
+
+    function testFuzz_issue_capsSharesPerIssue(uint256 shares) public {
+        uint256 cap = receipts.MAX_SHARES_PER_ISSUE();
+        if (shares == 0) {
+            vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsInvalidShares.selector, 0));
+        } else if (shares > cap) {
+            vm.expectRevert(abi.encodeWithSelector(Receipts.ReceiptsSharesAboveCap.selector, shares, cap));
+        }
+        _issue(bob, asset, shares);
+        assertEq(receipts.sharesOf(asset, bob), shares == 0 || shares > cap ? 0 : shares);
     }
 
     function test_issue_revertsWithERC721InvalidReceiver() public {
@@ -291,7 +309,7 @@ contract ReceiptsTest is CaravanTest {
         address[3] memory holders = [bob, carol, alice];
         uint256 total;
         for (uint256 i = 0; i < amounts.length; ++i) {
-            uint256 shares = bound(amounts[i], 1, type(uint64).max);
+            uint256 shares = bound(amounts[i], 1, receipts.MAX_SHARES_PER_ISSUE());
             address holder = holders[(uint256(holderSeed) + i) % 3];
             _issue(holder, asset, shares);
             total += shares;
@@ -305,7 +323,7 @@ contract ReceiptsTest is CaravanTest {
 
     function testFuzz_rebind_onlyWithTargetSignature(uint256 signerKey, uint256 shares) public {
         signerKey = bound(signerKey, 1, 1e30);
-        shares = bound(shares, 1, type(uint128).max);
+        shares = bound(shares, 1, receipts.MAX_SHARES_PER_ISSUE());
         _issue(bob, asset, shares);
         bytes memory sig = _rebindSig(signerKey, bob, newAddr, 0, block.timestamp);
         vm.prank(bob);

@@ -410,7 +410,7 @@ contract RevenuePoolTest is SystemTest {
         uint256 deposited;
         for (uint256 i = 0; i < 3; ++i) {
             holders[i] = who[i];
-            _issue(who[i], asset, bound(shares[i], 1, type(uint64).max));
+            _issue(who[i], asset, bound(shares[i], 1, receipts.MAX_SHARES_PER_ISSUE()));
             uint256 amount = bound(amounts[i], 1, type(uint96).max);
             _depositEth(asset, amount);
             deposited += amount;

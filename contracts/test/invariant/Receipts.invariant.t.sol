@@ -35,7 +35,7 @@ contract ReceiptsHandler is Test {
 
     function issue(uint256 actorSeed, uint256 shares) external {
         address to = _actor(actorSeed);
-        uint256 id = receipts.issue(to, assetId, bound(shares, 1, 1e18));
+        uint256 id = receipts.issue(to, assetId, bound(shares, 1, receipts.MAX_SHARES_PER_ISSUE()));
         expectedHolder[id] = to;
     }
 

@@ -58,7 +58,7 @@ contract RevenuePoolHandler is Test {
     }
 
     function issue(uint256 actorSeed, uint256 assetSeed, uint256 shares) external {
-        receipts.issue(actors[actorSeed % actors.length], assets[assetSeed % assets.length], bound(shares, 1, 1e24));
+        receipts.issue(actors[actorSeed % actors.length], assets[assetSeed % assets.length], bound(shares, 1, receipts.MAX_SHARES_PER_ISSUE()));
     }
 
     function deposit(uint256 assetSeed, uint256 tokenSeed, uint256 amount) external {

@@ -21,7 +21,8 @@ abstract contract GovernanceTest is CaravanTest {
     uint64 internal constant SUNSET = 365 days;
     uint48 internal constant VOTING_DELAY = 1;
     uint32 internal constant VOTING_PERIOD = 50;
-    uint256 internal constant RECEIPT_WEIGHT = 1e18;
+    /// @dev Receipts carry 30 % of all voting power together.
+    uint256 internal constant RECEIPT_VOTE_BPS = 3_000;
 
     uint64 internal transitionNotBefore;
     CaravanToken internal token;
@@ -63,7 +64,7 @@ abstract contract GovernanceTest is CaravanTest {
                 votingPeriod: VOTING_PERIOD,
                 proposalThreshold: 0,
                 quorumPercent: 4,
-                receiptVoteWeight: RECEIPT_WEIGHT
+                receiptVoteBps: RECEIPT_VOTE_BPS
             })
         );
         assertEq(address(charter), charterAddr);
