@@ -1,6 +1,7 @@
 import {
   buildSchema,
   execute,
+  getOperationAST,
   GraphQLError,
   isObjectType,
   parse,
@@ -138,6 +139,10 @@ export function createHubGraphql(deps: HubGraphqlDeps): HubGraphql {
       }
       const invalid = validate(schema, document, rules);
       if (invalid.length) return { status: 400, body: { errors: invalid.map((e) => e.toJSON()) } };
+      // The hub is read-only: anything but a query is refused before it runs (as a GET of a mutation is by graphql-js servers).
+      const operation = getOperationAST(document, (operationName as string | null | undefined) ?? undefined);
+      if (operation && operation.operation !== 'query')
+        return refuse(`Only queries are answered here; this is a ${operation.operation}.`);
 
       const context: Context = {
         space: createBatchLoader((ids) => spacesById(deps, ids)),
