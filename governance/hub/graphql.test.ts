@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as snapshotModule from '@snapshot-labs/snapshot.js';
 import { getAddress } from 'viem';
 import { createDatabase, type Database } from '../../platform/db/client.ts';
@@ -225,6 +225,18 @@ describe('hub GraphQL (graphql-js over the hub tables)', () => {
     expect(d.all.map((v: { id: string }) => v.id).sort()).toEqual(['0xv1', '0xv2', '0xv3', '0xv4']);
     const one = await data('{ vote(id: "0xv2") { id voter created } missing: vote(id: "0xnone") { id } }');
     expect(one).toEqual({ vote: { id: '0xv2', voter: BOB, created: NOW - 80 }, missing: null });
+  });
+
+  it('nested spaces and proposals are loaded in one query per kind, not one per row', async () => {
+    const spy = vi.spyOn(database.pool, 'query');
+    try {
+      const d = await data('{ votes(first: 1000) { id space { id } proposal { id space { id name } } } }');
+      expect(d.votes).toHaveLength(4);
+      // The votes, their proposals, their spaces (the proposals' spaces are the same ones, loaded once).
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('aliases leave revoked ones out (the check Snapshot clients make fails at once); follows carry their space', async () => {
