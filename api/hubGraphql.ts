@@ -24,6 +24,14 @@ export function createHubGraphqlRouter(deps: HubGraphqlDeps): Router {
   const hub = createHubGraphql(deps);
   const router = express.Router();
 
+  // Public data, no credentials: any page may read it, as snapshot-hub allows (Snapshot's UI reads it cross-origin).
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    res.set('access-control-allow-origin', '*');
+    if (req.method !== 'OPTIONS') return next();
+    res.set({ 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' });
+    res.sendStatus(204);
+  });
+
   router.post('/', express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const answer = await hub.run({ query: body.query, variables: body.variables, operationName: body.operationName });
