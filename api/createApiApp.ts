@@ -14,6 +14,8 @@ import { createV1Router } from './v1/createV1Router.ts';
 import type { ApiRateLimits } from './v1/mountRoutes.ts';
 import { createDocsRouter } from './docsPage.ts';
 import { toHttpError } from './httpErrors.ts';
+import { createHubRouter } from './hub.ts';
+import type { HubDeps } from '../governance/hub/types.ts';
 import { createHubGraphqlRouter } from './hubGraphql.ts';
 
 export type ApiDeps = {
@@ -48,6 +50,8 @@ export type ApiDeps = {
   dashboardPages?: Router | undefined;
   /** Telegram's webhook receiver, when the bot runs in webhook mode. */
   telegramWebhook?: { path: string; handler: RequestHandler } | undefined;
+  /** The governance hub's write side (Snapshot's sequencer), mounted at `/hub`. */
+  hub?: HubDeps | undefined;
 };
 
 /** The API's version, shown in the OpenAPI document. */
@@ -74,6 +78,7 @@ export function createApiApp(deps: ApiDeps): Express {
 
   app.use('/v1', createV1Router(deps, { version: API_VERSION }));
   app.use('/docs', createDocsRouter());
+  if (deps.hub) app.use('/hub', createHubRouter(deps.hub));
   // The governance hub's read API (snapshot-hub's GraphQL).
   app.use('/hub/graphql', createHubGraphqlRouter({ db: deps.db, log: deps.log }));
 

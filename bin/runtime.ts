@@ -44,6 +44,10 @@ import { createWebOutbox } from '../bots/web/webOutbox.ts';
 import { createTelegramTransport } from '../bots/telegram/telegramTransport.ts';
 import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
+import { ensureSpace } from '../governance/hub/ensureSpace.ts';
+import { hubRelayerAccount } from '../governance/hub/relayerAccount.ts';
+import type { HubDeps } from '../governance/hub/types.ts';
+import { createTallyScheduler } from '../governance/tally/createTallyScheduler.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -312,6 +316,13 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       stops.push(() => running.close());
     }
 
+    // The governance hub: the default space exists; votes are tallied as they come (coalesced).
+    const tally = createTallyScheduler({ db, log });
+    stops.push(() => tally.idle());
+    const space = await ensureSpace({ db, chain }, { id: config.SNAPSHOT_SPACE, addresses, fallbackController: chain.account.address });
+    if (space.created) log.info({ space: config.SNAPSHOT_SPACE, controller: space.controller }, 'created the default governance space');
+    const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, onVote: tally.request };
+
     let url: string | undefined;
     if (options.api !== false) {
       const webChat = webChatOn ? createWebChatRouter({ db, core, outbox: webOutbox, limits, stagingDir, log }) : undefined;
@@ -335,6 +346,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
         webChat,
         walletPages: createWalletPagesRouter(money),
         dashboardPages: createDashboardPagesRouter(money),
+        hub,
         ...(telegram?.webhookPath && options.bots !== false ? { telegramWebhook: { path: telegram.webhookPath, handler: telegram.webhookHandler } } : {}),
       });
       const server = http.createServer(app);

@@ -83,6 +83,8 @@ export const envSchema = z.object({
   CONTRACT_ADDRESSES: optionalString,
   /** Blocks to wait before treating a transaction as final (0 on anvil). */
   CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
+  /** The governance hub's default space (Snapshot space id), created on start with the receipts and token strategies. */
+  SNAPSHOT_SPACE: z.string().trim().min(1).max(64).default('caravan.eth'),
 
   /** AES-256 master key that wraps every dataset key and custodial key. */
   MASTER_KEY: hex32.optional(),
