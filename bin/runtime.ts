@@ -10,6 +10,8 @@ import type { Config } from '../config/loadConfig.ts';
 import { createDatabase, migrateDatabase, type Database } from '../platform/db/client.ts';
 import { connectChain, type ChainDeps } from '../platform/chain/clients.ts';
 import { ensureDeployment } from '../platform/chain/ensureDeployment.ts';
+import { foundationFor } from '../config/foundationFor.ts';
+import { governanceFrom } from '../config/governanceFrom.ts';
 import { reconcileTransactions } from '../platform/chain/reconcileTransactions.ts';
 import { confirmationsFor } from '../config/confirmationsFor.ts';
 import { loadMasterKey } from '../platform/crypto/masterKey.ts';
@@ -47,6 +49,7 @@ import { createEngine, type Engine } from '../engine/index.ts';
 import { ensureSpace } from '../governance/hub/ensureSpace.ts';
 import { hubRelayerAccount } from '../governance/hub/relayerAccount.ts';
 import type { HubDeps } from '../governance/hub/types.ts';
+import type { GovernanceDeps } from '../governance/actions/types.ts';
 import { createTallyScheduler } from '../governance/tally/createTallyScheduler.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
@@ -163,6 +166,8 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     const { addresses } = await ensureDeployment({ db, log }, connected, {
       configured: config.CONTRACT_ADDRESSES,
       allowDeploy: options.allowDeploy ?? config.embedded.chain,
+      foundation: foundationFor(config, connected.chainId),
+      governance: governanceFrom(config),
     });
     const chain: ChainDeps = { ...connected, addresses, confirmations: confirmationsFor(config, connected.chainId) };
 
@@ -285,6 +290,14 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
 
+    // The governance hub: the default space exists; votes are tallied as they come (coalesced).
+    const tally = createTallyScheduler({ db, log });
+    stops.push(() => tally.idle());
+    const space = await ensureSpace({ db, chain }, { id: config.SNAPSHOT_SPACE, addresses, fallbackController: chain.account.address });
+    if (space.created) log.info({ space: config.SNAPSHOT_SPACE, controller: space.controller }, 'created the default governance space');
+    const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, onVote: tally.request };
+    const governance: GovernanceDeps = { db, masterKey, hub, space: config.SNAPSHOT_SPACE };
+
     const money = moneyFrom(config, { db, chain, masterKey, limiter: createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), log });
     const core = createCaravanCore({
       db,
@@ -299,6 +312,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       chat,
       maxQuoteChars: config.CITATION_MAX_CHARS,
       money,
+      governance,
       log,
     });
 
@@ -316,12 +330,6 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
       stops.push(() => running.close());
     }
 
-    // The governance hub: the default space exists; votes are tallied as they come (coalesced).
-    const tally = createTallyScheduler({ db, log });
-    stops.push(() => tally.idle());
-    const space = await ensureSpace({ db, chain }, { id: config.SNAPSHOT_SPACE, addresses, fallbackController: chain.account.address });
-    if (space.created) log.info({ space: config.SNAPSHOT_SPACE, controller: space.controller }, 'created the default governance space');
-    const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, onVote: tally.request };
 
     let url: string | undefined;
     if (options.api !== false) {

@@ -1,3 +1,4 @@
+import type { GovernanceDeps } from '../../governance/actions/types.ts';
 import type { MoneyDeps } from '../../platform/money/types.ts';
 import type { ChatIdentity, ChatPlatform } from '../../platform/identity/ensureUser.ts';
 import type { UploadSource } from '../../platform/datasets/uploadSource.ts';
@@ -70,5 +71,7 @@ export type CoreDeps = {
   maxQuoteChars: number;
   /** Wallets, licenses, earnings: the chain and the users' custodial keys. */
   money: MoneyDeps;
+  /** Proposals and votes through the hub in this process (absent where no hub runs). */
+  governance?: GovernanceDeps | undefined;
   log: Logger;
 };

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:hub [-- --votes 4000 --concurrency 64]`: the governance hub under a burst of votes.
+ *
+ * Votes from many wallets on one proposal are signed beforehand (Snapshot's vote types, viem),
+ * then posted over HTTP by concurrent clients to the real hub (`POST /hub`: envelope checks,
+ * signature, PostgreSQL writes, voting power from its cache), and — in the same run, on a second
+ * proposal — to the same pipeline verifying signatures with snapshot.js's `utils.verify` instead of
+ * the hub's own recovery. Prints votes/s and p50/p99 latency for both, the time snapshot.js's
+ * voting classes take to tally 100,000 votes, and the closing line
+ * `hub votes/s on 2 cores: X (snapshot.js verify path: Y)`.
+ */
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { getAddress, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { startEmbeddedPostgres } from '../platform/infra/postgres.ts';
+import { startAnvil } from '../platform/infra/anvil.ts';
+import { startWatchdog } from '../platform/infra/watchdog.ts';
+import { freePort } from '../platform/infra/freePort.ts';
+
+const { values } = parseArgs({ options: { votes: { type: 'string', default: '4000' }, concurrency: { type: 'string', default: '64' } } });
+const VOTES = Number(values.votes);
+const CONCURRENCY = Number(values.concurrency);
+if (!Number.isInteger(VOTES) || VOTES < 10) throw new Error(`--votes must be a whole number ≥ 10, not ${values.votes}`);
+
+const cleanups: Array<() => unknown> = [];
+const cleanup = async () => {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+};
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'caravan-bench-hub-'));
+// Embedded PostgreSQL runs as its own user when we are root: it must reach the data directory.
+fs.chmodSync(root, 0o755);
+cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const voteTypes = {
+  Vote: [
+    { name: 'from', type: 'address' },
+    { name: 'space', type: 'string' },
+    { name: 'timestamp', type: 'uint64' },
+    { name: 'proposal', type: 'bytes32' },
+    { name: 'choice', type: 'uint32' },
+    { name: 'reason', type: 'string' },
+    { name: 'app', type: 'string' },
+    { name: 'metadata', type: 'string' },
+  ],
+};
+const domain = { name: 'snapshot', version: '0.1.4' };
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main() {
+  const watchdog = startWatchdog();
+  cleanups.push(() => watchdog.close());
+  const [pg, anvil] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: await freePort(), watchdog }), startAnvil({ watchdog })]);
+  cleanups.push(() => Promise.allSettled([pg.stop(), anvil.stop()]));
+  const [{ createDatabase, migrateDatabase }, { ANVIL_DEV_KEY, connectChain }, { ensureDeployment }, { createLogger }, { ensureSpace }, { hubRelayerAccount }, { createHubRouter }, { recoverSigner }, { snapshotjs }, schema, { generateKey }] =
+    await Promise.all([
+      import('../platform/db/client.ts'),
+      import('../platform/chain/clients.ts'),
+      import('../platform/chain/ensureDeployment.ts'),
+      import('../platform/log.ts'),
+      import('../governance/hub/ensureSpace.ts'),
+      import('../governance/hub/relayerAccount.ts'),
+      import('../api/hub.ts'),
+      import('../governance/hub/recoverSigner.ts'),
+      import('../governance/snapshotjs.ts'),
+      import('../platform/db/schema.ts'),
+      import('../platform/crypto/aead.ts'),
+    ]);
+  const database = createDatabase(await pg.ensureDatabase('bench'));
+  cleanups.push(() => database.close());
+  const { db } = database;
+  await migrateDatabase(db);
+  const log = createLogger({ level: 'warn', pretty: false });
+  const chain = await connectChain({ rpcUrl: anvil.rpcUrl, operatorKey: ANVIL_DEV_KEY });
+  const { addresses } = await ensureDeployment({ db, log }, chain, { allowDeploy: true });
+  const SPACE = 'bench.eth';
+  const space = await ensureSpace({ db, chain }, { id: SPACE, addresses, fallbackController: chain.account.address });
+  const relayer = hubRelayerAccount(generateKey());
+
+  type Recover = (data: Parameters<typeof recoverSigner>[0], primaryType: string, sig: Hex) => Promise<`0x${string}` | null>;
+  const hubRecover: Recover = (data, _t, sig) => recoverSigner(data, sig);
+  // snapshot.js's path: `utils.verify` (ethers' typed-data recovery) says yes or no for the claimed address.
+  const snapshotRecover: Recover = async (data, _t, sig) => {
+    const from = getAddress(String(data.message.from));
+    return (await snapshotjs.utils.verify(from, sig, data as never, String(chain.chainId)).catch(() => false)) ? from : null;
+  };
+
+  const serve = async (recover: Recover) => {
+    const app = express();
+    app.use('/hub', createHubRouter({ db, chain, relayer, defaultController: space.controller, recover }));
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => (server.close(r), server.closeAllConnections())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
+  };
+  const [hubUrl, snapshotUrl] = await Promise.all([serve(hubRecover), serve(snapshotRecover)]);
+
+  // Wallets, and their voting power cached for both proposals (the hub reads the cache first).
+  process.stdout.write(`signing ${2 * VOTES} votes from ${VOTES} wallets… `);
+  const wallets: PrivateKeyAccount[] = Array.from({ length: VOTES }, () => privateKeyToAccount(generatePrivateKey()));
+  const now = Math.floor(Date.now() / 1000);
+  const block = Number(await chain.publicClient.getBlockNumber());
+  const proposals = [`0x${'a1'.repeat(32)}`, `0x${'b2'.repeat(32)}`] as const;
+  for (const id of proposals) {
+    await db.insert(schema.hubProposals).values({
+      id,
+      ipfs: 'bench',
+      author: chain.account.address,
+      created: now,
+      space: SPACE,
+      network: String(chain.chainId),
+      symbol: 'VOTE',
+      type: 'single-choice',
+      strategies: [],
+      title: `Bench ${id.slice(0, 6)}`,
+      body: '',
+      choices: ['For', 'Against', 'Abstain'],
+      start: now - 60,
+      end: now + 3600,
+      snapshot: block,
+    });
+    for (let i = 0; i < VOTES; i += 1000)
+      await db.insert(schema.hubVpCache).values(
+        wallets.slice(i, i + 1000).map((w, j) => ({ proposal: id, voter: w.address, vpExact: String(BigInt(i + j + 1) * 10n ** 18n), vpByStrategy: [String(BigInt(i + j + 1) * 10n ** 18n)], created: now })),
+      );
+  }
+  const t0 = performance.now();
+  const sign = (id: string) =>
+    Promise.all(
+      wallets.map(async (w, i) => {
+        const message = { from: w.address, space: SPACE, timestamp: now, proposal: id, choice: (i % 3) + 1, reason: '', app: 'bench', metadata: '{}' };
+        const sig = await w.signTypedData({ domain, types: voteTypes, primaryType: 'Vote', message: { ...message, timestamp: BigInt(now), proposal: id as Hex } });
+        return JSON.stringify({ address: w.address, sig, data: { domain, types: voteTypes, message } });
+      }),
+    );
+  const [forHub, forSnapshot] = [await sign(proposals[0]), await sign(proposals[1])];
+  console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const post = async (url: string, bodies: string[]) => {
+    const latencies: number[] = [];
+    let next = 0;
+    let failed = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const t = performance.now();
+          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          await res.arrayBuffer();
+          latencies.push(performance.now() - t);
+          if (!res.ok) failed++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { perSecond: bodies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
+  };
+
+  const hub = await post(hubUrl, forHub);
+  const snap = await post(snapshotUrl, forSnapshot);
+  const stored = await db.$count(schema.hubVotes);
+  for (const [name, r] of [
+    ['hub (libsecp256k1 recovery)', hub],
+    ['snapshot.js utils.verify path', snap],
+  ] as const)
+    console.log(`${name.padEnd(30)} ${r.perSecond.toFixed(0).padStart(6)} votes/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   refused ${r.failed}`);
+  console.log(`votes stored: ${stored} of ${2 * VOTES} (concurrency ${CONCURRENCY}, ${os.cpus().length} cores)`);
+
+  // The tally of 100,000 votes with snapshot.js's own classes, as the hub runs it.
+  const Voting = snapshotjs.utils.voting['single-choice'] as unknown as new (p: unknown, v: unknown[], s: unknown[]) => { getScores(): number[] };
+  const many = Array.from({ length: 100_000 }, (_, i) => ({ choice: (i % 3) + 1, balance: (i % 97) + 1, scores: [(i % 97) + 1] }));
+  const t1 = performance.now();
+  const scores = new Voting({ choices: ['For', 'Against', 'Abstain'] }, many, [{ name: 'x' }]).getScores();
+  console.log(`tally of 100,000 votes: ${(performance.now() - t1).toFixed(0)} ms (scores ${scores.map((s) => s.toFixed(0)).join(' / ')})`);
+  console.log(`hub votes/s on ${os.cpus().length} cores: ${hub.perSecond.toFixed(0)} (snapshot.js verify path: ${snap.perSecond.toFixed(0)})`);
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);

@@ -1,0 +1,50 @@
+import { and, eq } from 'drizzle-orm';
+import { hubVotes } from '../../platform/db/schema.ts';
+import { custodialAccount } from '../../platform/money/custodialAccount.ts';
+import { InputError, NotFoundError } from '../../platform/errors.ts';
+import { readProposal } from '../hub/readProposal.ts';
+import { snapshotjs } from '../snapshotjs.ts';
+import { findUserById } from './findUserById.ts';
+import { createHubClient } from './hubClient.ts';
+import type { GovernanceDeps } from './types.ts';
+
+/** A choice as Snapshot's voting types take it: a 1-based index, an ordered list, or points per choice. */
+export type VoteChoice = number | number[] | Record<string, number>;
+
+/**
+ * Casts the user's vote on a proposal of the platform's space, signed by their custodial key with
+ * Snapshot's client; the hub checks it (window, choice, voting power at the snapshot) and a later
+ * vote replaces an earlier one. `isValidChoice` of snapshot.js runs first, so a malformed choice is
+ * refused before anything is signed. Returns the vote's id and the voting power it counted.
+ */
+export async function castVote(
+  deps: GovernanceDeps,
+  params: { userId: number; proposalId: string; choice: VoteChoice; reason?: string | undefined },
+): Promise<{ id: string; vp: number }> {
+  const proposal = await readProposal(deps.hub, { space: deps.space, id: params.proposalId });
+  if (!proposal || proposal.deleted) throw new NotFoundError('There is no such proposal.');
+  const Voting = snapshotjs.utils.voting[proposal.type as keyof typeof snapshotjs.utils.voting] as unknown as {
+    isValidChoice(choice: unknown, choices: string[]): boolean;
+  };
+  if (!Voting?.isValidChoice(params.choice, proposal.choices)) throw new InputError('That is not a valid choice for this proposal.');
+  const user = await findUserById(deps, params.userId);
+  if (user.walletAddress)
+    throw new InputError(
+      `Your votes are held by your wallet ${user.walletAddress}: vote with it from a Snapshot client pointed at this hub. (Voting for your wallet from the chat needs an alias, which is not available yet.)`,
+    );
+  const account = await custodialAccount(deps, params.userId);
+  const receipt = await createHubClient(deps.hub, account).vote({
+    space: deps.space,
+    proposal: proposal.id,
+    type: proposal.type,
+    choice: params.choice,
+    reason: params.reason ?? '',
+    app: 'caravan',
+    metadata: '{}',
+  });
+  const [vote] = await deps.db
+    .select({ vp: hubVotes.vp })
+    .from(hubVotes)
+    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, account.address)));
+  return { id: receipt.id, vp: vote ? Number(vote.vp) : 0 };
+}

@@ -1,0 +1,16 @@
+import type { AesKey } from '../../platform/crypto/aead.ts';
+import type { Db } from '../../platform/db/client.ts';
+import type { HubDeps } from '../hub/types.ts';
+
+/** What the chat's governance actions need: the hub (in process), the users' keys and the space. */
+export type GovernanceDeps = {
+  db: Db;
+  masterKey: AesKey;
+  hub: HubDeps;
+  /** The platform's Snapshot space (`SNAPSHOT_SPACE`). */
+  space: string;
+};
+
+/** Snapshot's voting types. */
+export const PROPOSAL_TYPES = ['single-choice', 'approval', 'quadratic', 'ranked-choice', 'weighted', 'basic'] as const;
+export type ProposalType = (typeof PROPOSAL_TYPES)[number];
