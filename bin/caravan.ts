@@ -26,6 +26,8 @@ const USAGE = `caravan <command>
                      the transaction log: list it; send a stuck one again with higher fees, or cancel it
   apikey create|list <transport>:<user id> [--name N] | apikey revoke <key id>
                      API keys: create a personal key for someone (printed once), list theirs, revoke one
+  dev fund <address> [--eth N] [--votes N]
+                     the dev chain only: send test ETH (default 1) and governance tokens (default 1000 CVN)
 `;
 
 function configuredEndpoints(config: Config): RuntimeEndpoints {
@@ -137,10 +139,12 @@ async function main(argv: string[]) {
       return;
     }
     case 'deploy': {
-      const [{ createDatabase, migrateDatabase }, { connectChain }, { ensureDeployment }] = await Promise.all([
+      const [{ createDatabase, migrateDatabase }, { connectChain }, { ensureDeployment }, { foundationFor }, { governanceFrom }] = await Promise.all([
         import('../platform/db/client.ts'),
         import('../platform/chain/clients.ts'),
         import('../platform/chain/ensureDeployment.ts'),
+        import('../config/foundationFor.ts'),
+        import('../config/governanceFrom.ts'),
       ]);
       const endpoints = configuredEndpoints(config);
       const database = createDatabase(endpoints.databaseUrl);
@@ -149,6 +153,8 @@ async function main(argv: string[]) {
       const { addresses, deployed } = await ensureDeployment({ db: database.db, log }, chain, {
         configured: undefined,
         allowDeploy: true,
+        foundation: foundationFor(config, chain.chainId),
+        governance: governanceFrom(config),
       });
       await database.close();
       process.stdout.write(`${deployed ? 'deployed' : 'already deployed'}: ${JSON.stringify(addresses)}\n`);
@@ -165,6 +171,10 @@ async function main(argv: string[]) {
     case 'apikey': {
       const { apikeyCommand } = await import('./apikey.ts');
       return apikeyCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
+    }
+    case 'dev': {
+      const { devCommand } = await import('./devFund.ts');
+      return devCommand(config, rest, (line) => process.stdout.write(`${line}\n`));
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../platform/errors.ts';
+import { governanceFrom } from './governanceFrom.ts';
 import { loadConfig } from './loadConfig.ts';
 
 describe('loadConfig', () => {
@@ -28,6 +29,45 @@ describe('loadConfig', () => {
       const msg = (err as Error).message;
       for (const v of ['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'MASTER_KEY']) expect(msg).toContain(`${v}: required`);
     }
+  });
+
+  it('requires explicit governance settings and the Foundation in production, naming each', () => {
+    const services = { DATABASE_URL: 'postgres://db/caravan', REDIS_URL: 'redis://redis', RPC_URL: 'http://node:8545', OPERATOR_PRIVATE_KEY: '11'.repeat(32), MASTER_KEY: '22'.repeat(32) };
+    try {
+      loadConfig({ NODE_ENV: 'production', ...services });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      for (const v of ['FOUNDATION_ADDRESS', 'GOV_VOTING_DELAY', 'GOV_VOTING_PERIOD', 'GOV_PROPOSAL_THRESHOLD', 'GOV_QUORUM_PERCENT', 'GOV_TIMELOCK_DELAY'])
+        expect(msg).toContain(`${v}: required when NODE_ENV=production`);
+    }
+    const governance = {
+      FOUNDATION_ADDRESS: '0x000000000000000000000000000000000000F0a1',
+      GOV_VOTING_DELAY: '7200',
+      GOV_VOTING_PERIOD: '50400',
+      GOV_PROPOSAL_THRESHOLD: '1000',
+      GOV_QUORUM_PERCENT: '4',
+      GOV_TIMELOCK_DELAY: '2d',
+    };
+    const c = loadConfig({ NODE_ENV: 'production', ...services, ...governance });
+    expect(governanceFrom(c)).toEqual({
+      votingDelay: 7200,
+      votingPeriod: 50_400,
+      proposalThreshold: 1000n * 10n ** 18n,
+      quorumPercent: 4,
+      timelockDelay: 172_800n,
+      receiptVoteBps: 3000,
+    });
+    // Development: dev defaults for what is unset.
+    expect(governanceFrom(loadConfig({ GOV_VOTING_PERIOD: '100' }))).toEqual({ votingPeriod: 100, receiptVoteBps: 3000 });
+  });
+
+  it('refuses a quorum that token holders alone or receipt holders alone could not reach', () => {
+    expect(() => loadConfig({ GOV_QUORUM_PERCENT: '31' })).toThrow(/GOV_QUORUM_PERCENT: at most 30 with GOV_RECEIPT_VOTE_BPS=3000/);
+    expect(() => loadConfig({ GOV_QUORUM_PERCENT: '10', GOV_RECEIPT_VOTE_BPS: '9500' })).toThrow(/GOV_QUORUM_PERCENT: at most 5/);
+    expect(() => loadConfig({ GOV_PROPOSAL_THRESHOLD: 'lots' })).toThrow(/GOV_PROPOSAL_THRESHOLD: expected an amount of CVN/);
+    expect(() => loadConfig({ FOUNDATION_ADDRESS: '0x123' })).toThrow(/FOUNDATION_ADDRESS: expected an address/);
   });
 
   it('treats empty strings as unset', () => {

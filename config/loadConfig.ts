@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ConfigError } from '../platform/errors.ts';
 import { envSchema, type Env } from './schema.ts';
 
+/** The governance settings production must set explicitly. */
+export const GOVERNANCE_SETTINGS = ['GOV_VOTING_DELAY', 'GOV_VOTING_PERIOD', 'GOV_PROPOSAL_THRESHOLD', 'GOV_QUORUM_PERCENT', 'GOV_TIMELOCK_DELAY'] as const;
+
 /** The typed configuration every process starts from. */
 export type Config = Env & {
   /** Absolute path of CARAVAN_HOME. */
@@ -33,7 +36,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (e.NODE_ENV === 'production') {
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'MASTER_KEY'] as const)
       if (!e[name]) problems.push(`${name}: required when NODE_ENV=production (embedded defaults are for development)`);
+    if (!e.FOUNDATION_ADDRESS)
+      problems.push('FOUNDATION_ADDRESS: required when NODE_ENV=production (the Foundation is an address of its own, never the operator key)');
+    for (const name of GOVERNANCE_SETTINGS)
+      if (e[name] === undefined)
+        problems.push(`${name}: required when NODE_ENV=production (the dev governance settings — a 20-block vote, no proposal threshold, a 1-hour timelock — are for development)`);
   }
+  if (e.GOV_QUORUM_PERCENT !== undefined && e.GOV_QUORUM_PERCENT * 100 > Math.min(e.GOV_RECEIPT_VOTE_BPS, 10_000 - e.GOV_RECEIPT_VOTE_BPS))
+    problems.push(
+      `GOV_QUORUM_PERCENT: at most ${Math.floor(Math.min(e.GOV_RECEIPT_VOTE_BPS, 10_000 - e.GOV_RECEIPT_VOTE_BPS) / 100)} with GOV_RECEIPT_VOTE_BPS=${e.GOV_RECEIPT_VOTE_BPS}, so that token holders alone and receipt holders alone can reach quorum`,
+    );
   if (e.CONTRACT_ADDRESSES) {
     try {
       const v: unknown = JSON.parse(e.CONTRACT_ADDRESSES);

@@ -86,6 +86,34 @@ export const envSchema = z.object({
   /** The governance hub's default space (Snapshot space id), created on start with the receipts and token strategies. */
   SNAPSHOT_SPACE: z.string().trim().min(1).max(64).default('caravan.eth'),
 
+  /**
+   * The Foundation's address (its multisig): proposer in the FOUNDATION phase, guardian in TRANSITION, vesting
+   * beneficiary. Required in production; the dev stack generates a key of its own under CARAVAN_HOME.
+   */
+  FOUNDATION_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'expected an address: 0x and 40 hex characters')
+    .optional(),
+  // Governance settings the contracts are deployed with (`caravan deploy`, or the dev stack's first start):
+  // required in production; unset elsewhere they take the dev defaults of `defaultGovernanceConfig`.
+  /** Blocks between a proposal and the start of its vote (dev: 1). */
+  GOV_VOTING_DELAY: z.coerce.number().int().min(0).max(2 ** 48 - 1).optional(),
+  /** Blocks a vote lasts (dev: 20). */
+  GOV_VOTING_PERIOD: z.coerce.number().int().min(1).max(2 ** 32 - 1).optional(),
+  /** Votes needed to make a proposal, in whole CVN, decimals allowed (dev: 0). */
+  GOV_PROPOSAL_THRESHOLD: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d{1,18})?$/, 'expected an amount of CVN like 1000 or 0.5')
+    .optional(),
+  /** Quorum, percent of all voting power (dev: 4). At most min(receipts' share, tokens' share) of the vote. */
+  GOV_QUORUM_PERCENT: z.coerce.number().int().min(0).max(100).optional(),
+  /** Time a passed proposal waits in the timelock, like 2d or 48h (dev: 1h). */
+  GOV_TIMELOCK_DELAY: duration.optional(),
+  /** The share of all voting power receipts carry together, in basis points (default 3000: 30 %). */
+  GOV_RECEIPT_VOTE_BPS: z.coerce.number().int().min(1).max(9_999).default(3_000),
+
   /** AES-256 master key that wraps every dataset key and custodial key. */
   MASTER_KEY: hex32.optional(),
 

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { getAddress } from 'viem';
+import { caravanGovernorAbi, caravanTimelockAbi, handoverCharterAbi } from '../../contracts/bindings/index.ts';
 import { inject } from 'vitest';
 import { createTestDatabase, fundedOperatorKey } from '../../test/helpers/testRuntime.ts';
 import { createDatabase, migrateDatabase, type Database } from '../db/client.ts';
@@ -35,6 +37,21 @@ describe('ensureDeployment', () => {
     expect(Object.keys(first.addresses).sort()).toEqual([...CARAVAN_CONTRACTS, 'testStablecoin'].sort());
     const second = await ensureDeployment({ db: database.db, log }, chain, { allowDeploy: true });
     expect(second).toEqual({ addresses: first.addresses, deployed: false });
+  });
+
+  it('deploys with the Foundation and the governance settings it is given', async () => {
+    await database.db.delete(deployments);
+    const foundation = '0x000000000000000000000000000000000000F0a1' as const;
+    const { addresses } = await ensureDeployment({ db: database.db, log }, chain, {
+      allowDeploy: true,
+      foundation,
+      governance: { votingPeriod: 100, quorumPercent: 10, timelockDelay: 7_200n },
+    });
+    const read = chain.publicClient.readContract.bind(chain.publicClient);
+    expect(await read({ address: addresses.handoverCharter!, abi: handoverCharterAbi, functionName: 'foundation' })).toBe(getAddress(foundation));
+    expect(await read({ address: addresses.governor!, abi: caravanGovernorAbi, functionName: 'votingPeriod' })).toBe(100n);
+    expect(await read({ address: addresses.governor!, abi: caravanGovernorAbi, functionName: 'quorumPercent' })).toBe(10n);
+    expect(await read({ address: addresses.timelock!, abi: caravanTimelockAbi, functionName: 'getMinDelay' })).toBe(7_200n);
   });
 
   it('keeps an older recorded set (never orphaning registered assets) and says what it lacks', async () => {

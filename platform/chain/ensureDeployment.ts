@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { getAddress, type Address } from 'viem';
-import { deployCaravan, type CaravanAddresses } from '../../contracts/script/deploy.ts';
+import { deployCaravan, type CaravanAddresses, type CaravanGovernanceConfig } from '../../contracts/script/deploy.ts';
 import type { Db } from '../db/client.ts';
 import { deployments } from '../db/schema.ts';
 import { ConfigError } from '../errors.ts';
@@ -26,6 +26,21 @@ export const CARAVAN_CONTRACTS = [
   'foundationVesting',
 ] as const satisfies ReadonlyArray<keyof CaravanAddresses>;
 
+/** Parameters of {@link ensureDeployment}. */
+export type EnsureDeploymentParameters = {
+  /** CONTRACT_ADDRESSES (JSON), when set. */
+  configured?: string | undefined;
+  /** Deploy when no contracts are known for the chain. */
+  allowDeploy: boolean;
+  /**
+   * The Foundation, for a deployment: FOUNDATION_ADDRESS, or the dev stack's generated Foundation key. Required to
+   * deploy anywhere but the dev chain (never the operator).
+   */
+  foundation?: Address | undefined;
+  /** Governance settings for a deployment (GOV_*); the rest take the dev defaults. */
+  governance?: Partial<CaravanGovernanceConfig> | undefined;
+};
+
 /**
  * Returns the contract addresses for this chain: the configured ones, else the ones recorded
  * in the database (if their code is still on the chain), else a fresh deployment recorded
@@ -34,7 +49,7 @@ export const CARAVAN_CONTRACTS = [
 export async function ensureDeployment(
   deps: { db: Db; log: Logger },
   chain: Connected,
-  params: { configured?: string | undefined; allowDeploy: boolean },
+  params: EnsureDeploymentParameters,
 ): Promise<{ addresses: ContractAddresses; deployed: boolean }> {
   if (params.configured) {
     const parsed = JSON.parse(params.configured) as Record<string, string>;
@@ -65,9 +80,15 @@ export async function ensureDeployment(
       metaMessages: ['Run `caravan deploy`, or set CONTRACT_ADDRESSES.'],
     });
 
+  if (!params.foundation && chain.chainId !== DEV_CHAIN_ID)
+    throw new ConfigError(`FOUNDATION_ADDRESS: required to deploy on chain ${chain.chainId}.`, {
+      metaMessages: ['The Foundation is an address of its own (its multisig), never the operator key.'],
+    });
   const deployment = await deployCaravan({
     walletClient: chain.walletClient,
     publicClient: chain.publicClient,
+    ...(params.foundation ? { foundation: params.foundation } : {}),
+    ...(params.governance ? { governance: params.governance } : {}),
     // Anvil gets a test stablecoin for the faucet; real chains list real tokens (PAYMENT_TOKENS).
     testStablecoin: chain.chainId === DEV_CHAIN_ID,
   });
@@ -76,7 +97,7 @@ export async function ensureDeployment(
     .insert(deployments)
     .values({ chainId: chain.chainId, addresses, blockNumber: deployment.blockNumber })
     .onConflictDoUpdate({ target: deployments.chainId, set: { addresses, blockNumber: deployment.blockNumber, createdAt: new Date() } });
-  deps.log.info({ chainId: chain.chainId, addresses }, 'contracts deployed');
+  deps.log.info({ chainId: chain.chainId, addresses, foundation: deployment.foundation }, 'contracts deployed');
   return { addresses, deployed: true };
 }
 
