@@ -208,6 +208,15 @@ contract Receipts is ERC721, EIP712, Votes, IERC5192 {
         return _totalShares[assetId];
     }
 
+    /**
+     * @notice All voting units (every holder's shares across all assets) now; {getPastTotalSupply} gives them at a
+     * past block. With the token's supply and the governor's `receiptVoteBps`, this prices a receipt vote at the
+     * current block, which `getPastTotalSupply` refuses.
+     */
+    function totalVotingUnits() external view returns (uint256) {
+        return _getTotalSupply();
+    }
+
     /// @notice The number of receipts issued (also the highest receipt id).
     function receiptCount() external view returns (uint256) {
         return _receiptCount;

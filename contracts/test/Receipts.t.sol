@@ -115,6 +115,15 @@ contract ReceiptsTest is CaravanTest {
         _issue(bob, asset, huge);
     }
 
+    function test_totalVotingUnits_sumsEveryHoldersShares() public {
+        assertEq(receipts.totalVotingUnits(), 0);
+        _issue(bob, asset, 40);
+        _issue(carol, asset, 2);
+        assertEq(receipts.totalVotingUnits(), 42);
+        vm.roll(block.number + 1);
+        assertEq(receipts.getPastTotalSupply(block.number - 1), 42);
+    }
+
     function testFuzz_issue_capsSharesPerIssue(uint256 shares) public {
         uint256 cap = receipts.MAX_SHARES_PER_ISSUE();
         if (shares == 0) {
