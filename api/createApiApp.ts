@@ -17,6 +17,7 @@ import { toHttpError } from './httpErrors.ts';
 import { createHubRouter } from './hub.ts';
 import type { HubDeps } from '../governance/hub/types.ts';
 import { createHubGraphqlRouter } from './hubGraphql.ts';
+import { chainVotingPower } from '../governance/hub/queries/chainVotingPower.ts';
 
 export type ApiDeps = {
   db: Db;
@@ -80,7 +81,10 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use('/docs', createDocsRouter());
   if (deps.hub) app.use('/hub', createHubRouter(deps.hub));
   // The governance hub's read API (snapshot-hub's GraphQL).
-  app.use('/hub/graphql', createHubGraphqlRouter({ db: deps.db, log: deps.log }));
+  app.use(
+    '/hub/graphql',
+    createHubGraphqlRouter({ db: deps.db, log: deps.log, computeVp: deps.hub && chainVotingPower({ db: deps.db, publicClient: deps.hub.chain.publicClient }) }),
+  );
 
   if (deps.walletPages) app.use('/wallet', deps.walletPages);
   if (deps.dashboardPages) app.use(deps.dashboardPages);

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as snapshotModule from '@snapshot-labs/snapshot.js';
-import { getAddress } from 'viem';
+import { eq } from 'drizzle-orm';
+import { formatUnits, getAddress } from 'viem';
+import { caravanTokenAbi } from '../../contracts/bindings/CaravanToken.ts';
 import { createDatabase, type Database } from '../../platform/db/client.ts';
 import { hubAliases, hubFollows, hubMessages, hubProposals, hubSpaces, hubVotes, hubVpCache } from '../../platform/db/schema.ts';
-import { createMigratedTestDatabase, startTestRuntime, type TestRuntime } from '../../test/helpers/testRuntime.ts';
+import { createMigratedTestDatabase, createTestPlatform, startTestRuntime, type TestRuntime } from '../../test/helpers/testRuntime.ts';
 import { createHubGraphql, type HubGraphql } from './graphql/createHubGraphql.ts';
+import { chainVotingPower } from './queries/chainVotingPower.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read as JSON, field by field
 type Json = any;
@@ -65,7 +68,7 @@ async function seed(database: Database, t: number) {
     { id: 'caravan.eth', settings: settings('Caravan'), controller: ALICE, created: t - 1000, updated: t - 500 },
     { id: 'other.eth', settings: settings('Other'), controller: BOB, created: t - 900, updated: t - 900 },
     { id: 'gone.eth', settings: settings('Gone'), controller: BOB, created: t - 800, updated: t - 800, deleted: 1 },
-  ]);
+  ]).onConflictDoNothing(); // a runtime has made its default space (caravan.eth) already: it is kept
   await db.insert(hubProposals).values([
     proposalRow('0xpending', 'caravan.eth', t + 100, t + 200),
     proposalRow('0xactive', 'caravan.eth', t - 100, t + 100, { votes: 3, scoresTotal: '60', scores: [50, 10] }),
@@ -378,6 +381,40 @@ describe('hub GraphQL (graphql-js over the hub tables)', () => {
   });
 });
 
+describe('vp computed through the strategies on the chain (anvil)', () => {
+  let platform: Awaited<ReturnType<typeof createTestPlatform>>;
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+  });
+  afterAll(async () => platform?.close());
+
+  it('reads the voter\'s votes at the proposal\'s snapshot block, caches them, and answers the latest block for a space', async () => {
+    const { database, chain } = platform;
+    const token = chain.addresses.token!;
+    const voter = chain.account.address;
+    const hash = await chain.walletClient.writeContract({ address: token, abi: caravanTokenAbi, functionName: 'delegate', args: [voter] });
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+    const balance = await chain.publicClient.readContract({ address: token, abi: caravanTokenAbi, functionName: 'balanceOf', args: [voter] });
+    expect(balance).toBeGreaterThan(0n);
+    const strategies = [{ name: 'erc20-votes', params: { address: token, decimals: 18 } }];
+    await database.db.insert(hubSpaces).values({ id: 'chain.eth', settings: { ...settings('Chain'), strategies }, controller: voter, created: NOW, updated: NOW });
+    await database.db.insert(hubProposals).values(proposalRow('0xchain', 'chain.eth', NOW - 10, NOW + 10, { strategies, snapshot: Number(receipt.blockNumber) }));
+
+    const hub = createHubGraphql({ db: database.db, now: () => NOW, computeVp: chainVotingPower({ db: database.db, publicClient: chain.publicClient, now: () => NOW }) });
+    const expected = Number(formatUnits(balance, 18));
+    const a = await hub.run({ query: `{ vp(voter: "${voter.toLowerCase()}", space: "chain.eth", proposal: "0xchain") { vp vp_by_strategy vp_state } }` });
+    expect(a.body).toEqual({ data: { vp: { vp: expected, vp_by_strategy: [expected], vp_state: 'final' } } });
+    const cached = await database.db.select().from(hubVpCache);
+    expect(cached).toEqual([{ proposal: '0xchain', voter, vpExact: balance.toString(), vpByStrategy: [balance.toString()], created: NOW }]);
+    // Once cached, the hub answers without the chain.
+    const offline = createHubGraphql({ db: database.db, now: () => NOW });
+    expect((await offline.run({ query: `{ vp(voter: "${voter}", space: "chain.eth", proposal: "0xchain") { vp } }` })).body).toEqual({ data: { vp: { vp: expected } } });
+
+    const latest = await hub.run({ query: `{ vp(voter: "${voter}", space: "chain.eth") { vp vp_state } }` });
+    expect(latest.body).toEqual({ data: { vp: { vp: expected, vp_state: 'pending' } } });
+  });
+});
+
 /** snapshot.js's default export, unwrapped from its CommonJS build. */
 const snapshotjs = (() => {
   const m = (snapshotModule as unknown as { default: { default?: unknown } }).default;
@@ -402,6 +439,10 @@ describe('POST /hub/graphql through the API', () => {
     });
     expect(post.status).toBe(200);
     expect(post.headers.get('content-type')).toMatch(/application\/json/);
+    expect(post.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://example.org', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
     expect(await post.json()).toEqual({ data: { proposals: [{ id: '0xother', space: { id: 'other.eth' } }] } });
 
     const get = await fetch(`${url}?query=${encodeURIComponent('query V($p: String) { votes(where: { proposal: $p }, orderBy: "vp") { voter } }')}&variables=${encodeURIComponent(JSON.stringify({ p: '0xactive' }))}`);
@@ -416,6 +457,22 @@ describe('POST /hub/graphql through the API', () => {
     expect(await malformed.json()).toEqual({ errors: [{ message: 'POST body sent invalid JSON.' }] });
     const badVariables = await fetch(`${url}?query=${encodeURIComponent('{ votes { id } }')}&variables=%7B`);
     expect(badVariables.status).toBe(400);
+
+    // The runtime wires the strategies: voting power nothing stored is read from the chain (and cached).
+    const [own] = await rt.database.db.select().from(hubSpaces).where(eq(hubSpaces.id, rt.config.SNAPSHOT_SPACE));
+    const head = Number(await rt.chain.publicClient.getBlockNumber());
+    await rt.database.db.insert(hubProposals).values(proposalRow('0xreal', own!.id, head, head + 100, { strategies: own!.settings.strategies as unknown[], snapshot: head }));
+    const stranger = addr(0xbeef);
+    const power = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ vp(voter: "${stranger}", space: "${own!.id}", proposal: "0xreal") { vp vp_by_strategy vp_state } }` }),
+    });
+    const vpAnswer = await power.json();
+    expect(vpAnswer.errors).toBeUndefined();
+    expect(vpAnswer.data.vp).toMatchObject({ vp: 0, vp_state: 'final' });
+    expect(vpAnswer.data.vp.vp_by_strategy).toHaveLength((own!.settings.strategies as unknown[]).length);
+    expect(await rt.database.db.select().from(hubVpCache).where(eq(hubVpCache.proposal, '0xreal'))).toHaveLength(1);
 
     // snapshot.js's subgraphRequest (json-to-graphql-query) against this hub, as against hub.snapshot.org.
     const read = await snapshotjs.utils.subgraphRequest(url, {
