@@ -16,13 +16,21 @@ export type EnsureSpaceParameters = {
 };
 
 /**
- * The platform's default space's settings: both strategies on this chain — receipts weighted by the
- * Governor's `receiptVoteWeight` (so off-chain and on-chain votes weigh the same), and the token's
+ * The platform's default space's settings: both strategies on this chain — receipts weighed as the
+ * Governor weighs them (`getReceiptVotes`, so off-chain and on-chain votes weigh the same), and the token's
  * delegated votes — any voting type, no fixed delay or period (chat proposals pick their own duration),
  * anyone with voting power may propose, and aliases may vote (custodial and linked users vote
  * through a platform-held alias key).
  */
-export function defaultSpaceSettings(params: { chainId: number; receipts: Address; token?: Address | undefined; receiptWeight: bigint; controller: Address }): SpaceSettings {
+export function defaultSpaceSettings(params: {
+  chainId: number;
+  receipts: Address;
+  token?: Address | undefined;
+  /** The Governor whose `getReceiptVotes` weighs receipts; without one, receipts count `receiptWeight` each. */
+  governor?: Address | undefined;
+  receiptWeight?: bigint | undefined;
+  controller: Address;
+}): SpaceSettings {
   const network = String(params.chainId);
   return {
     name: 'Caravan',
@@ -30,7 +38,16 @@ export function defaultSpaceSettings(params: { chainId: number; receipts: Addres
     network,
     symbol: 'VOTE',
     strategies: [
-      { name: RECEIPTS_STRATEGY, network, params: { address: params.receipts, symbol: 'RCPT', decimals: 18, weight: params.receiptWeight.toString() } },
+      {
+        name: RECEIPTS_STRATEGY,
+        network,
+        params: {
+          address: params.receipts,
+          symbol: 'RCPT',
+          decimals: 18,
+          ...(params.governor ? { governor: params.governor } : { weight: (params.receiptWeight ?? 1n).toString() }),
+        },
+      },
       ...(params.token ? [{ name: TOKEN_STRATEGY, network, params: { address: params.token, symbol: 'CARA', decimals: 18 } }] : []),
     ],
     admins: [params.controller],
@@ -69,9 +86,18 @@ export async function ensureSpace(
   };
   const foundation = await read<Address>(params.addresses.handoverCharter, 'function foundation() view returns (address)', 'foundation');
   const controller = getAddress(foundation ?? params.fallbackController);
+  // A Governor that prices receipt votes (receiptVoteBps) weighs them; an older one had a fixed weight.
+  const pricing = await read<bigint>(params.addresses.governor, 'function receiptVoteBps() view returns (uint256)', 'receiptVoteBps');
   const receiptWeight = (await read<bigint>(params.addresses.governor, 'function receiptVoteWeight() view returns (uint256)', 'receiptVoteWeight')) ?? 1n;
   const settings = validateSpaceSettings(
-    defaultSpaceSettings({ chainId: deps.chain.chainId, receipts: params.addresses.receipts, token: params.addresses.token, receiptWeight, controller }),
+    defaultSpaceSettings({
+      chainId: deps.chain.chainId,
+      receipts: params.addresses.receipts,
+      token: params.addresses.token,
+      governor: pricing !== undefined ? params.addresses.governor : undefined,
+      receiptWeight,
+      controller,
+    }),
     { chainId: deps.chain.chainId },
   );
   const now = params.now ?? Math.floor(Date.now() / 1000);

@@ -29,7 +29,15 @@ export type GetVotingPowerErrorType = InputError | ChainError;
 const votesAbi = parseAbi([
   'function getPastVotes(address account, uint256 timepoint) view returns (uint256)',
   'function getVotes(address account) view returns (uint256)',
+  'function totalSupply() view returns (uint256)',
+  'function totalVotingUnits() view returns (uint256)',
 ]);
+const governorAbi = parseAbi([
+  'function getReceiptVotes(address account, uint256 timepoint) view returns (uint256)',
+  'function receiptVoteBps() view returns (uint256)',
+  'function token() view returns (address)',
+]);
+const BPS = 10_000n;
 
 const bigintParam = (v: unknown, fallback: bigint): bigint => {
   if (v === undefined || v === null || v === '') return fallback;
@@ -41,7 +49,8 @@ const bigintParam = (v: unknown, fallback: bigint): bigint => {
 /**
  * Voting power of `address` at the proposal's snapshot block, per strategy, exactly: votes read
  * with `getPastVotes` (or `getVotes` at that block when it is the chain's latest, which
- * `getPastVotes` refuses), never anything later.
+ * `getPastVotes` refuses), never anything later. Receipts with `params.governor` weigh what the
+ * Governor counts for them on chain (`getReceiptVotes`); without it, `getPastVotes` × `params.weight`.
  *
  * @example
  * const vp = await getVotingPower({ publicClient }, { address, strategies: space.strategies, snapshot: 1234 });
@@ -51,15 +60,40 @@ export async function getVotingPower(
   { address, strategies, snapshot }: GetVotingPowerParameters,
 ): Promise<VotingPower> {
   const head = Number(await deps.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const readVotes = async (contract: Address): Promise<bigint> => {
+  const blockNumber = BigInt(snapshot);
+  const read = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
     try {
-      return snapshot < head
-        ? await deps.publicClient.readContract({ address: contract, abi: votesAbi, functionName: 'getPastVotes', args: [address, BigInt(snapshot)] })
-        : await deps.publicClient.readContract({ address: contract, abi: votesAbi, functionName: 'getVotes', args: [address], blockNumber: BigInt(snapshot) });
+      return await call();
     } catch (cause) {
-      throw new ChainError(`Could not read votes from ${contract} at block ${snapshot}.`, { cause, retryable: true });
+      throw new ChainError(`Could not read ${what} at block ${snapshot}.`, { cause, retryable: true });
     }
   };
+  const readVotes = (contract: Address): Promise<bigint> =>
+    read(`votes from ${contract}`, () =>
+      snapshot < head
+        ? deps.publicClient.readContract({ address: contract, abi: votesAbi, functionName: 'getPastVotes', args: [address, blockNumber] })
+        : deps.publicClient.readContract({ address: contract, abi: votesAbi, functionName: 'getVotes', args: [address], blockNumber }),
+    );
+  /**
+   * Receipt votes as the Governor counts them (`getReceiptVotes`: receipt units priced so all receipts
+   * together weigh `receiptVoteBps` of the vote). At the chain's latest block, which `getPast*` refuse,
+   * the same formula is computed from that block's state (`totalSupply`, `totalVotingUnits`).
+   */
+  const readGovernorReceiptVotes = (governor: Address, receipts: Address): Promise<bigint> =>
+    read(`receipt votes from ${governor}`, async () => {
+      if (snapshot < head)
+        return deps.publicClient.readContract({ address: governor, abi: governorAbi, functionName: 'getReceiptVotes', args: [address, blockNumber] });
+      const at = { blockNumber } as const;
+      const units = await deps.publicClient.readContract({ address: receipts, abi: votesAbi, functionName: 'getVotes', args: [address], ...at });
+      if (units === 0n) return 0n;
+      const [bps, token, totalUnits] = await Promise.all([
+        deps.publicClient.readContract({ address: governor, abi: governorAbi, functionName: 'receiptVoteBps', ...at }),
+        deps.publicClient.readContract({ address: governor, abi: governorAbi, functionName: 'token', ...at }),
+        deps.publicClient.readContract({ address: receipts, abi: votesAbi, functionName: 'totalVotingUnits', ...at }),
+      ]);
+      const tokenSupply = await deps.publicClient.readContract({ address: token, abi: votesAbi, functionName: 'totalSupply', ...at });
+      return (units * (tokenSupply * bps)) / (totalUnits * (BPS - bps));
+    });
   const parts = await Promise.all(
     strategies.map(async (s) => {
       if (s.name !== RECEIPTS_STRATEGY && s.name !== TOKEN_STRATEGY) throw new InputError(`Unknown voting strategy "${s.name}".`);
@@ -67,8 +101,11 @@ export async function getVotingPower(
       if (typeof contract !== 'string') throw new InputError(`Strategy "${s.name}" has no contract address.`);
       const decimals = Number(bigintParam(s.params?.decimals, 18n));
       if (decimals > 18) throw new InputError(`Strategy "${s.name}" has more than 18 decimals.`);
-      const weight = s.name === RECEIPTS_STRATEGY ? bigintParam(s.params?.weight, 1n) : 1n;
-      const units = (await readVotes(getAddress(contract))) * weight;
+      const governor = s.params?.governor;
+      const units =
+        s.name === RECEIPTS_STRATEGY && typeof governor === 'string'
+          ? await readGovernorReceiptVotes(getAddress(governor), getAddress(contract))
+          : (await readVotes(getAddress(contract))) * (s.name === RECEIPTS_STRATEGY ? bigintParam(s.params?.weight, 1n) : 1n);
       return { exact: units * 10n ** BigInt(18 - decimals), score: Number(formatUnits(units, decimals)) };
     }),
   );
