@@ -158,8 +158,11 @@ describe('hub GraphQL (graphql-js over the hub tables)', () => {
     });
     expect(d.gone).toBeNull();
     expect(d.spaces).toEqual([{ id: 'caravan.eth' }, { id: 'other.eth' }]);
-    const byCreated = await data('{ spaces { id } }');
-    expect(byCreated.spaces).toEqual([{ id: 'other.eth' }, { id: 'caravan.eth' }]);
+    const byCreated = await data('{ spaces { id proposalsCount followersCount votesCount } }');
+    expect(byCreated.spaces).toEqual([
+      { id: 'other.eth', proposalsCount: 1, followersCount: 0, votesCount: 1 },
+      { id: 'caravan.eth', proposalsCount: 3, followersCount: 2, votesCount: 3 },
+    ]);
   });
 
   it('proposals: state by start and end against the clock, as a filter and a field', async () => {

@@ -22,6 +22,7 @@ import { proposals, type ProposalsParameters } from '../queries/proposals.ts';
 import { proposalsById } from '../queries/proposalsById.ts';
 import { space } from '../queries/space.ts';
 import { spaces } from '../queries/spaces.ts';
+import { spaceCounts, type HubSpaceCounts } from '../queries/spaceCounts.ts';
 import { spacesById } from '../queries/spacesById.ts';
 import type { HubFollow, HubProposal, HubReadDeps, HubSpace, HubVote } from '../queries/types.ts';
 import { vote } from '../queries/vote.ts';
@@ -54,7 +55,11 @@ export type HubGraphql = {
   run(request: HubGraphqlRequest): Promise<HubGraphqlAnswer>;
 };
 
-type Context = { space: (id: string) => Promise<HubSpace | undefined>; proposal: (id: string) => Promise<HubProposal | undefined> };
+type Context = {
+  space: (id: string) => Promise<HubSpace | undefined>;
+  proposal: (id: string) => Promise<HubProposal | undefined>;
+  counts: (id: string) => Promise<HubSpaceCounts | undefined>;
+};
 type Resolver<S = unknown> = GraphQLFieldResolver<S, Context, Record<string, unknown>>;
 
 const refuse = (message: string): HubGraphqlAnswer => ({ status: 400, body: { errors: [{ message }] } });
@@ -86,6 +91,11 @@ export function createHubGraphql(deps: HubGraphqlDeps): HubGraphql {
       follows: (_s, args) => follows(deps, list(args)),
       messages: (_s, args) => messages(deps, list(args)),
       vp: (_s, args) => vp(deps, args as VpParameters),
+    },
+    Space: {
+      proposalsCount: async (s: HubSpace, _a, ctx) => (await ctx.counts(s.id))?.proposalsCount ?? 0,
+      followersCount: async (s: HubSpace, _a, ctx) => (await ctx.counts(s.id))?.followersCount ?? 0,
+      votesCount: async (s: HubSpace, _a, ctx) => (await ctx.counts(s.id))?.votesCount ?? 0,
     },
     Proposal: {
       space: async (p: HubProposal, _a, ctx) => (await ctx.space(p.space)) ?? null,
@@ -147,6 +157,7 @@ export function createHubGraphql(deps: HubGraphqlDeps): HubGraphql {
       const context: Context = {
         space: createBatchLoader((ids) => spacesById(deps, ids)),
         proposal: createBatchLoader((ids) => proposalsById(deps, ids)),
+        counts: createBatchLoader((ids) => spaceCounts(deps, ids)),
       };
       const result = await execute({
         schema,

@@ -86,6 +86,9 @@ type Space {
   labels: [Label]
   guidelines: String
   template: String
+  proposalsCount: Int
+  followersCount: Int
+  votesCount: Int
   created: Int!
 }
 
