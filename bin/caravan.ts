@@ -30,18 +30,24 @@ const USAGE = `caravan <command>
                      the dev chain only: send test ETH (default 1) and governance tokens (default 1000 CVN)
 `;
 
-function configuredEndpoints(config: Config): RuntimeEndpoints {
-  const missing = (['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'OPERATOR_PRIVATE_KEY'] as const).filter((k) => !config[k]);
+/**
+ * The real services a production command runs against. The operator key is loaded only by commands that send as
+ * the operator (`worker`, `deploy`): `api` and `bots` run without it when OPERATOR_PRIVATE_KEY is unset (their chain
+ * client then only reads), and `migrate` never needs it.
+ */
+function configuredEndpoints(config: Config, operator: 'required' | 'optional' | 'none' = 'required'): RuntimeEndpoints {
+  const needed = ['DATABASE_URL', 'REDIS_URL', 'RPC_URL', ...(operator === 'required' ? ['OPERATOR_PRIVATE_KEY'] : [])] as const;
+  const missing = needed.filter((k) => !config[k as keyof Config]);
   if (missing.length)
     throw new ConfigError('This command runs against real services.', {
       metaMessages: [...missing.map((m) => `${m}: required`), 'For a local stack with everything embedded, run `npm start`.'],
     });
-  const key = config.OPERATOR_PRIVATE_KEY!;
+  const key = operator === 'none' ? undefined : config.OPERATOR_PRIVATE_KEY;
   return {
     databaseUrl: config.DATABASE_URL!,
     redisUrl: config.REDIS_URL!,
     rpcUrl: config.RPC_URL!,
-    operatorKey: (key.startsWith('0x') ? key : `0x${key}`) as `0x${string}`,
+    ...(key ? { operatorKey: (key.startsWith('0x') ? key : `0x${key}`) as `0x${string}` } : {}),
   };
 }
 
@@ -81,7 +87,11 @@ async function startStack(config: Config, log: Logger) {
 async function runProcess(config: Config, log: Logger, options: RuntimeOptions) {
   const { startRuntime } = await import('./runtime.ts');
   const shutdown = handleShutdown(log);
-  const runtime = await startRuntime(config, configuredEndpoints(config), log, options);
+  // Workers send as the operator (mints, indexing's follow-ups, stuck transactions); the API and the bots need
+  // the key only for the operator's sends they make themselves (gas top-ups, license terms).
+  const sends = options.workers !== false;
+  const runtime = await startRuntime(config, configuredEndpoints(config, sends ? 'required' : 'optional'), log, options);
+  if (!sends && !config.OPERATOR_PRIVATE_KEY) log.info('no OPERATOR_PRIVATE_KEY: this process reads the chain and never sends as the operator');
   shutdown.defer(() => runtime.stop());
   if (runtime.url) log.info(`listening on ${runtime.url}`);
 }
@@ -132,7 +142,7 @@ async function main(argv: string[]) {
       return runProcess(config, log, { api: false, workers: false, bots: true, allowDeploy: false });
     case 'migrate': {
       const { createDatabase, migrateDatabase } = await import('../platform/db/client.ts');
-      const database = createDatabase(configuredEndpoints(config).databaseUrl);
+      const database = createDatabase(configuredEndpoints(config, 'none').databaseUrl);
       await migrateDatabase(database.db);
       await database.close();
       log.info('migrations applied');

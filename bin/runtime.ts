@@ -57,7 +57,8 @@ export type RuntimeEndpoints = {
   databaseUrl: string;
   redisUrl: string;
   rpcUrl: string;
-  operatorKey: `0x${string}`;
+  /** The operator's key; without it (`caravan api`, `caravan bots` may run so) the chain client only reads. */
+  operatorKey?: `0x${string}` | undefined;
 };
 
 export type RuntimeOptions = {

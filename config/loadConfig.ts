@@ -31,8 +31,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const e = parsed.data;
 
   const problems: string[] = [];
-  if (e.RPC_URL && !e.OPERATOR_PRIVATE_KEY)
-    problems.push('OPERATOR_PRIVATE_KEY: required when RPC_URL is set (the platform signs transactions with it)');
   if (e.NODE_ENV === 'production') {
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'RPC_URL', 'MASTER_KEY'] as const)
       if (!e[name]) problems.push(`${name}: required when NODE_ENV=production (embedded defaults are for development)`);

@@ -13,7 +13,7 @@ import {
 import type { Db } from '../db/client.ts';
 import { chainTxs } from '../db/schema.ts';
 import { ChainError } from '../errors.ts';
-import type { ChainDeps } from './clients.ts';
+import { assertCanSend, type ChainDeps } from './clients.ts';
 import { fillNonceGaps } from './fillNonceGaps.ts';
 import { settleTx } from './settleTx.ts';
 import type { StoredTx } from './storedTx.ts';
@@ -59,6 +59,7 @@ export async function sendOnce<
   if (existing) return settle(deps, existing, params.account);
 
   const account = params.account ?? chain.account;
+  assertCanSend(account);
   try {
     await chain.publicClient.simulateContract({
       account,
@@ -92,6 +93,7 @@ export async function sendValueOnce(
   const existing = await findTx(deps.db, deps.chain.chainId, params.key);
   if (existing) return settle(deps, existing, params.account);
   const account = params.account ?? deps.chain.account;
+  assertCanSend(account);
   const stored = await signAndStore(deps, { key: params.key, account, to: params.to, data: '0x', value: params.value, what: 'a transfer' });
   return settle(deps, stored, account);
 }
