@@ -6,7 +6,7 @@ import { assetRegistryAbi } from '../contracts/bindings/AssetRegistry.ts';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { snapshotjs as snapshot } from '../governance/snapshotjs.ts';
 import { tallyProposal } from '../governance/tally/tallyProposal.ts';
-import { startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
+import { eventually, startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
 
 type Client = InstanceType<typeof snapshot.Client712>;
 type Ok = { id: Hex; ipfs: string; relayer: { address: Address; receipt: Hex } };
@@ -169,6 +169,11 @@ describe('hub: Snapshot client against the real hub', () => {
       const res = (await client.vote(v, v.address, { space: SPACE, proposal: made.id, type: spec.voteType as never, choice: spec.choices[i] as never, reason: `voter ${i}` })) as Ok;
       expect(res.id).toMatch(/^0x/);
     }
+    // The runtime recounts after votes by itself (coalesced); then a count on demand gives the same.
+    await eventually(async () => {
+      const [r] = (await rt.database.db.execute<{ votes: number; scores: number[] }>(sql`select votes, scores from hub_proposals where id = ${made.id}`)).rows;
+      return r!.votes === 4 && r!.scores.length > 0;
+    }, 10_000, 'the runtime’s tally');
     const counted = await tallyProposal({ db: rt.database.db }, { proposal: made.id });
     const [p] = (await rt.database.db.execute<{ choices: string[]; scores: number[]; scores_total: string; votes: number }>(
       sql`select choices, scores, scores_total, votes from hub_proposals where id = ${made.id}`,
