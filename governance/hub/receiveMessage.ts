@@ -147,7 +147,7 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
     throw new HubMessageError('failed', { status: 500, cause: err });
   }
   if (type === 'vote') deps.onVote?.(votePayloadValue!.proposal);
-  deps.log?.info({ type, space: message.space, address: envelope.address, id: `${id.slice(0, 9)}…` }, 'hub: new message');
+  deps.log?.debug({ type, space: message.space, address: envelope.address, id: `${id.slice(0, 9)}…` }, 'hub: new message');
   return { id, ipfs, relayer: { address: deps.relayer.address, receipt } };
 }
 
