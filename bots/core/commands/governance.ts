@@ -102,7 +102,7 @@ async function vote(ctx: ChatContext, proposalId: string, choice: VoteChoice) {
   const g = governance(ctx);
   const r = await castVote(g, { userId: (await ctx.user()).id, proposalId, choice });
   await ctx.reply({
-    text: `✅ Your vote is in, with ${num(r.vp)} votes (receipts and tokens at the proposal's block). Vote id ${shortId(r.id)}. Voting again replaces it.`,
+    text: `✅ Your vote is in, with ${num(r.vp)} votes (receipts and tokens at the proposal's block). Vote id ${shortId(r.id)} — voting again replaces it.`,
     personal: true,
   });
 }
