@@ -22,6 +22,7 @@ import { startEmbeddedPostgres } from '../platform/infra/postgres.ts';
 import { startAnvil } from '../platform/infra/anvil.ts';
 import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { freePort } from '../platform/infra/freePort.ts';
+import type { HubDeps } from '../governance/hub/types.ts';
 
 const { values } = parseArgs({ options: { votes: { type: 'string', default: '4000' }, concurrency: { type: 'string', default: '64' } } });
 const VOTES = Number(values.votes);
@@ -58,7 +59,7 @@ async function main() {
   cleanups.push(() => watchdog.close());
   const [pg, anvil] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: await freePort(), watchdog }), startAnvil({ watchdog })]);
   cleanups.push(() => Promise.allSettled([pg.stop(), anvil.stop()]));
-  const [{ createDatabase, migrateDatabase }, { ANVIL_DEV_KEY, connectChain }, { ensureDeployment }, { createLogger }, { ensureSpace }, { hubRelayerAccount }, { createHubRouter }, { recoverSigner }, { snapshotjs }, schema, { generateKey }] =
+  const [{ createDatabase, migrateDatabase }, { ANVIL_DEV_KEY, connectChain }, { ensureDeployment }, { createLogger }, { ensureSpace }, { hubRelayerAccount }, { createHubRouter }, { snapshotjs }, schema, { generateKey }] =
     await Promise.all([
       import('../platform/db/client.ts'),
       import('../platform/chain/clients.ts'),
@@ -67,7 +68,6 @@ async function main() {
       import('../governance/hub/ensureSpace.ts'),
       import('../governance/hub/relayerAccount.ts'),
       import('../api/hub.ts'),
-      import('../governance/hub/recoverSigner.ts'),
       import('../governance/snapshotjs.ts'),
       import('../platform/db/schema.ts'),
       import('../platform/crypto/aead.ts'),
@@ -83,23 +83,22 @@ async function main() {
   const space = await ensureSpace({ db, chain }, { id: SPACE, addresses, fallbackController: chain.account.address });
   const relayer = hubRelayerAccount(generateKey());
 
-  type Recover = (data: Parameters<typeof recoverSigner>[0], primaryType: string, sig: Hex) => Promise<`0x${string}` | null>;
-  const hubRecover: Recover = (data, _t, sig) => recoverSigner(data, sig);
+  type Recover = NonNullable<HubDeps['recover']>;
   // snapshot.js's path: `utils.verify` (ethers' typed-data recovery) says yes or no for the claimed address.
   const snapshotRecover: Recover = async (data, _t, sig) => {
     const from = getAddress(String(data.message.from));
     return (await snapshotjs.utils.verify(from, sig, data as never, String(chain.chainId)).catch(() => false)) ? from : null;
   };
 
-  const serve = async (recover: Recover) => {
+  const serve = async (recover?: Recover) => {
     const app = express();
-    app.use('/hub', createHubRouter({ db, chain, relayer, defaultController: space.controller, recover }));
+    app.use('/hub', createHubRouter({ db, chain, relayer, defaultController: space.controller, ...(recover ? { recover } : {}) }));
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => (server.close(r), server.closeAllConnections())));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
   };
-  const [hubUrl, snapshotUrl] = await Promise.all([serve(hubRecover), serve(snapshotRecover)]);
+  const [hubUrl, snapshotUrl] = await Promise.all([serve(), serve(snapshotRecover)]);
 
   // Wallets, and their voting power cached for both proposals (the hub reads the cache first).
   process.stdout.write(`signing ${2 * VOTES} votes from ${VOTES} wallets… `);

@@ -1,3 +1,4 @@
+import { BaseError } from '../../platform/errors.ts';
 import { API_VERSION } from '../createApiApp.ts';
 import type { V1Deps } from './createV1Router.ts';
 import { v1Routes } from './createV1Router.ts';
@@ -10,7 +11,7 @@ import { buildOpenApi } from './openapi.ts';
 export function openApiDocument() {
   const noDeps = new Proxy({} as V1Deps, {
     get: (_t, key) => {
-      throw new Error(`openApiDocument: routes must not read deps.${String(key)} while being described`);
+      throw new BaseError(`openApiDocument: routes must not read deps.${String(key)} while being described (a route reads its dependencies outside its handler).`);
     },
   });
   return buildOpenApi(v1Routes(noDeps), { version: API_VERSION });

@@ -4,7 +4,7 @@ import { custodialAccount } from '../../platform/money/custodialAccount.ts';
 import { InputError, NotFoundError } from '../../platform/errors.ts';
 import { readProposal } from '../hub/readProposal.ts';
 import { snapshotjs } from '../snapshotjs.ts';
-import { findUserById } from './findUserById.ts';
+import { findUserById } from '../../platform/identity/findUserById.ts';
 import { createHubClient } from './hubClient.ts';
 import type { GovernanceDeps } from './types.ts';
 

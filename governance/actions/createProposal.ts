@@ -1,6 +1,6 @@
 import { custodialAccount } from '../../platform/money/custodialAccount.ts';
 import { InputError } from '../../platform/errors.ts';
-import { findUserById } from './findUserById.ts';
+import { findUserById } from '../../platform/identity/findUserById.ts';
 import { createHubClient } from './hubClient.ts';
 import { PROPOSAL_TYPES, type GovernanceDeps, type ProposalType } from './types.ts';
 

@@ -2,7 +2,7 @@ import { payoutAddress } from '../../platform/identity/ensureUser.ts';
 import { getVotingPower, type Strategy, type VotingPower } from '../strategies/getVotingPower.ts';
 import { readSpace } from '../hub/readSpace.ts';
 import { NotFoundError } from '../../platform/errors.ts';
-import { findUserById } from './findUserById.ts';
+import { findUserById } from '../../platform/identity/findUserById.ts';
 import type { GovernanceDeps } from './types.ts';
 
 /** The user's voting power in the space at the latest block, per strategy (receipts, tokens), at the address that holds their votes. */

@@ -49,9 +49,10 @@ export type HubDeps = {
   /** Seconds since the epoch; tests move it. Default: the clock. */
   now?: (() => number) | undefined;
   /**
-   * Recovers the signer of a 65-byte signature over the envelope (default: viem's
-   * `recoverTypedDataAddress`); a faster drop-in may be injected. Contracts' signatures (EIP-1271,
-   * EIP-6492) are always checked on chain with viem's `verifyTypedData`.
+   * Recovers the signer of a 65-byte signature over the envelope (default: `recoverSigner`,
+   * libsecp256k1 with viem's recovery as the fallback); another may be injected (the bench
+   * injects snapshot.js's). Contracts' signatures (EIP-1271, EIP-6492) are always checked on
+   * chain with viem's `verifyTypedData`.
    */
   recover?: ((data: HubEnvelope['data'], primaryType: string, sig: Hex) => Promise<Address | null>) | undefined;
   /** Called after a vote is stored, with the proposal id (the runtime tallies, coalesced). */

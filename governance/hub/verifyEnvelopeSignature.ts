@@ -1,27 +1,10 @@
-import { isAddressEqual, recoverTypedDataAddress, type Address, type Hex } from 'viem';
+import { isAddressEqual } from 'viem';
+import { primaryTypeOf, recoverSigner } from './recoverSigner.ts';
 import type { HubDeps, HubEnvelope } from './types.ts';
-
-/** The primary type of a Snapshot envelope: the one struct no other type refers to. */
-export function primaryTypeOf(types: HubEnvelope['data']['types']): string {
-  const names = Object.keys(types).filter((t) => t !== 'EIP712Domain');
-  const referenced = new Set(Object.values(types).flatMap((fields) => fields.map((f) => f.type.replace(/\[\d*\]$/, ''))));
-  return names.find((n) => !referenced.has(n)) ?? names[0]!;
-}
-
-/** viem's `recoverTypedDataAddress`, null for a signature that recovers nothing. */
-export async function recoverWithViem(data: HubEnvelope['data'], primaryType: string, sig: Hex): Promise<Address | null> {
-  try {
-    return await recoverTypedDataAddress({ domain: data.domain, types: data.types, primaryType, message: data.message, signature: sig } as Parameters<
-      typeof recoverTypedDataAddress
-    >[0]);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Whether `envelope.sig` is `envelope.address`'s signature over `envelope.data`. A 65-byte
- * signature is recovered (viem, or the injected `recover`); anything else, or a recovered address
+ * signature is recovered (`recoverSigner`, or the injected `recover`); anything else, or a recovered address
  * that differs, counts only when `address` is a contract on the hub's chain that accepts it
  * (EIP-1271 / EIP-6492 through viem's `verifyTypedData`), as snapshot.js's `utils.verify` does.
  */
@@ -30,7 +13,7 @@ export async function verifyEnvelopeSignature(deps: Pick<HubDeps, 'chain' | 'rec
   if (!/^0x[0-9a-fA-F]*$/.test(sig) || sig.length < 132) return false;
   const primaryType = primaryTypeOf(data.types);
   if (sig.length === 132) {
-    const signer = await (deps.recover ?? recoverWithViem)(data, primaryType, sig);
+    const signer = await (deps.recover ?? ((d, _type, s) => recoverSigner(d, s)))(data, primaryType, sig);
     if (signer && isAddressEqual(signer, address)) return true;
   }
   const code = await deps.chain.publicClient.getCode({ address }).catch(() => undefined);

@@ -38,12 +38,13 @@ export async function authenticateApiKey(deps: { db: Db; chain: ChainDeps }, tok
     let expiresAt = l.expiresAt;
     // Licenses move with their NFT: a key stops with its owner's hold on the license.
     if (l.userId !== row.key.userId) throw new ApiKeyError('The license this key is bound to is no longer yours.', 'key_expired');
-    if (expiresAt && expiresAt.getTime() <= (await chainNow(deps)).getTime()) {
+    const now = expiresAt ? (await chainNow(deps)).getTime() : 0;
+    if (expiresAt && expiresAt.getTime() <= now) {
       const onChain = await deps.chain.publicClient
         .readContract({ address: deps.chain.addresses.licenses!, abi: licensesAbi, functionName: 'expiresAt', args: [l.chainLicenseId] })
         .catch(() => undefined);
       const renewed = onChain !== undefined ? new Date(Number(onChain) * 1000) : null;
-      if (!renewed || renewed.getTime() <= (await chainNow(deps)).getTime())
+      if (!renewed || renewed.getTime() <= now)
         throw new ApiKeyError(`License #${l.chainLicenseId} expired on ${expiresAt.toISOString().slice(0, 10)}; renew it to use this key.`, 'key_expired');
       await deps.db.update(licenses).set({ expiresAt: renewed, reminderSentAt: null }).where(eq(licenses.id, l.id));
       expiresAt = renewed;

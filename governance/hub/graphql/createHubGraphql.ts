@@ -111,10 +111,10 @@ export function createHubGraphql(deps: HubGraphqlDeps): HubGraphql {
   };
   for (const [typeName, fields] of Object.entries(resolvers)) {
     const type = schema.getType(typeName);
-    if (!isObjectType(type)) throw new Error(`The hub's schema has no type ${typeName}.`);
+    if (!isObjectType(type)) throw new BaseError(`The hub's schema has no type ${typeName}.`);
     for (const [name, resolve] of Object.entries(fields)) {
       const field = type.getFields()[name];
-      if (!field) throw new Error(`The hub's type ${typeName} has no field ${name}.`);
+      if (!field) throw new BaseError(`The hub's type ${typeName} has no field ${name}.`);
       field.resolve = resolve as Resolver;
     }
   }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client.ts';
-import { users } from '../../platform/db/schema.ts';
-import { NotFoundError } from '../../platform/errors.ts';
+import type { Db } from '../db/client.ts';
+import { users } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
 
 /** The user row (their custodial and linked addresses). */
 export async function findUserById(deps: { db: Db }, userId: number) {
