@@ -33,6 +33,13 @@ export async function castVote(
       `Your votes are held by your wallet ${user.walletAddress}: vote with it from a Snapshot client pointed at this hub. (Voting for your wallet from the chat needs an alias, which is not available yet.)`,
     );
   const account = await custodialAccount(deps, params.userId);
+  // Votes carry whole seconds and the later one wins, ties going to the greater id: a change of
+  // mind within the same second as the first vote must still be the later one.
+  const [earlier] = await deps.db
+    .select({ created: hubVotes.created })
+    .from(hubVotes)
+    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, account.address)));
+  const now = Math.floor(Date.now() / 1000);
   const receipt = await createHubClient(deps.hub, account).vote({
     space: deps.space,
     proposal: proposal.id,
@@ -41,6 +48,7 @@ export async function castVote(
     reason: params.reason ?? '',
     app: 'caravan',
     metadata: '{}',
+    timestamp: earlier ? Math.max(now, earlier.created + 1) : now,
   });
   const [vote] = await deps.db
     .select({ vp: hubVotes.vp })
