@@ -10,6 +10,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -789,4 +790,34 @@ export const hubVpCache = pgTable(
     created: bigint('created', { mode: 'number' }).notNull(),
   },
   (t) => [uniqueIndex('hub_vp_cache_pk').on(t.proposal, t.voter)],
+);
+
+/**
+ * Proposals posted to the governance channels (GOVERNANCE_CHANNELS): one row per proposal and
+ * channel, written before the post is sent so each is sent once (a claim, as notifications have),
+ * with the message id to edit, the standing last shown, and whether the final result went out.
+ */
+export const governancePosts = pgTable(
+  'governance_posts',
+  {
+    proposal: text('proposal').notNull(),
+    /** The channel as configured: `discord:<channel id>`, `telegram:<chat id>`, `web:<chat id>`. */
+    channel: text('channel').notNull(),
+    /** pending → sending (claimed) → posted; `lost`: a sender died mid-send where a repeat could show twice. */
+    status: text('status').notNull().default('pending'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    messageId: text('message_id'),
+    /** The vote controls on the post (their component ids stay the same across edits). */
+    rows: jsonb('rows').$type<unknown[]>(),
+    /** What the post shows now (votes, scores, state), to skip an edit that changes nothing. */
+    shown: text('shown'),
+    /** When the post was last edited: edits are at most one per GOVERNANCE_POST_EDIT_INTERVAL. */
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+    /** When the post was edited to its final state and the result posted. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.proposal, t.channel] }), index('governance_posts_open').on(t.closedAt)],
 );
