@@ -51,6 +51,8 @@ import { hubRelayerAccount } from '../governance/hub/relayerAccount.ts';
 import type { HubDeps } from '../governance/hub/types.ts';
 import type { GovernanceDeps } from '../governance/actions/types.ts';
 import { createTallyScheduler } from '../governance/tally/createTallyScheduler.ts';
+import { coalescedDueAt, type ChannelPostDeps } from '../governance/channel/types.ts';
+import { ConfigError } from '../platform/errors.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -68,6 +70,8 @@ export type RuntimeOptions = {
   bots?: boolean;
   /** Deploy contracts when none are known for the chain (dev). */
   allowDeploy?: boolean;
+  /** Seconds since the epoch as the hub and the governance channels read them (tests move it). Default: the clock. */
+  clock?: (() => number) | undefined;
 };
 
 export type Runtime = {
@@ -210,6 +214,11 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (telegram) outboxes.telegram = telegram.outbox;
     if (discord) outboxes.discord = discord.outbox;
     const outbox = createOutboxRouter(outboxes);
+    const silent = config.GOVERNANCE_CHANNELS.find((c) => !outboxes[c.target.transport]);
+    if (silent)
+      throw new ConfigError(
+        `GOVERNANCE_CHANNELS names ${silent.id}, but ${silent.target.transport === 'discord' ? 'DISCORD_TOKEN' : 'TELEGRAM_BOT_TOKEN'} is not set, so nothing can be posted there.`,
+      );
     const fetchFile = routeFetchers({
       staged: createStagedFileFetcher(stagingDir),
       ...(telegram ? { telegram: telegram.fetchFile } : {}),
@@ -292,11 +301,27 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     };
 
     // The governance hub: the default space exists; votes are tallied as they come (coalesced).
-    const tally = createTallyScheduler({ db, log });
+    // Proposals and their standing are posted to the governance channels by the `governance` worker:
+    // at once for a new proposal, at the end of the edit interval after a vote is counted.
+    const channelDeps: ChannelPostDeps = {
+      db,
+      outbox,
+      space: config.SNAPSHOT_SPACE,
+      channels: config.GOVERNANCE_CHANNELS,
+      editIntervalMs: config.GOVERNANCE_POST_EDIT_INTERVAL,
+      proposalUrl: config.GOVERNANCE_PROPOSAL_URL,
+      now: options.clock,
+      log: log.child({ component: 'governance-channels' }),
+    };
+    const postLater = (proposal: string, dueAtMs: number) => {
+      if (!config.GOVERNANCE_CHANNELS.length) return;
+      jobs.governancePosts(proposal, dueAtMs).catch((err: unknown) => log.warn({ err, proposal }, 'could not queue a governance post (the sweep will)'));
+    };
+    const tally = createTallyScheduler({ db, log, onCounted: (p) => postLater(p, coalescedDueAt(Date.now(), config.GOVERNANCE_POST_EDIT_INTERVAL)) });
     stops.push(() => tally.idle());
     const space = await ensureSpace({ db, chain }, { id: config.SNAPSHOT_SPACE, addresses, fallbackController: chain.account.address });
     if (space.created) log.info({ space: config.SNAPSHOT_SPACE, controller: space.controller }, 'created the default governance space');
-    const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, onVote: tally.request };
+    const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, now: options.clock, onVote: tally.request, onProposal: (p) => postLater(p, Date.now()) };
     const governance: GovernanceDeps = { db, masterKey, hub, space: config.SNAPSHOT_SPACE };
 
     const money = moneyFrom(config, { db, chain, masterKey, limiter: createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), log });
@@ -324,6 +349,7 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
           db, blobs, masterKey, limits, fetchFile, chain, outbox, jobs, settings, log, review, engine, finetuneOptions,
           finetuneLockMs: config.FINETUNE_LOCK_MS, indexerIntervalMs: config.INDEXER_INTERVAL, money, webhooks: webhooksFrom(config),
           notifyPacing: { pacer: createRedisPacer({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), perSecond: config.NOTIFY_RATE },
+          governanceChannels: { deps: channelDeps, sweepIntervalMs: config.GOVERNANCE_SWEEP_INTERVAL },
         },
         names,
       );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseGovernanceChannels } from '../governance/channel/channels.ts';
 
 const optionalString = z
   .string()
@@ -85,6 +86,32 @@ export const envSchema = z.object({
   CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
   /** The governance hub's default space (Snapshot space id), created on start with the receipts and token strategies. */
   SNAPSHOT_SPACE: z.string().trim().min(1).max(64).default('caravan.eth'),
+  /**
+   * Chats the space's proposals are posted to, with their vote controls and results chart:
+   * `discord:<channel id>,telegram:<chat id>,web:<chat id>` (default: none).
+   */
+  GOVERNANCE_CHANNELS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseGovernanceChannels(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** At most one edit of a proposal's post per this interval: votes in between are shown together. */
+  GOVERNANCE_POST_EDIT_INTERVAL: duration.prefault('10s'),
+  /** How often every proposal not yet posted, post that changed and vote that ended is looked for (after a missed job or a restart). */
+  GOVERNANCE_SWEEP_INTERVAL: duration.prefault('5s'),
+  /** A link for each post, with {space} and {id}: e.g. a Snapshot UI pointed at this hub (default: the proposal's discussion link). */
+  GOVERNANCE_PROPOSAL_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/\S+$/, 'expected a URL template starting with http:// or https://, with {space} and {id}')
+    .optional(),
 
   /**
    * The Foundation's address (its multisig): proposer in the FOUNDATION phase, guardian in TRANSITION, vesting

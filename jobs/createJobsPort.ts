@@ -36,5 +36,9 @@ export function createJobsPort(queues: Omit<Queues, 'close'>): JobsPort {
       const at = delivery.nextAttemptAt.getTime();
       await queues.webhook.add('webhook', { deliveryId: delivery.id }, { jobId: `webhook-${delivery.id}-${delivery.attempts}-${at}`, delay: Math.max(0, at - Date.now()) });
     },
+    async governancePosts(proposal, dueAtMs) {
+      const at = Math.round(dueAtMs);
+      await queues.governance.add('governance', { proposal }, { jobId: `governance-${proposal}-${at}`, delay: Math.max(0, at - Date.now()) });
+    },
   };
 }

@@ -33,6 +33,11 @@ export type QueueContracts = {
   index: { data: Record<string, never>; result: CatchUpReturnType };
   /** Attempt one webhook delivery; or, with `sweep`, queue the due deliveries whose job was lost (repeated every WEBHOOK_SWEEP_INTERVAL). */
   webhook: { data: { deliveryId: number } | { sweep: true }; result: { outcome: string; queued?: number | undefined } };
+  /** Post a proposal to the governance channels and bring its posts up to date; or, with `sweep`, every proposal (repeated every GOVERNANCE_SWEEP_INTERVAL). */
+  governance: {
+    data: { proposal: string } | { sweep: true };
+    result: { posted: number; edited: number; closed: number; waitMs?: number | undefined };
+  };
 };
 
 export type QueueName = keyof QueueContracts;
@@ -77,6 +82,7 @@ export function createQueues(settings: QueueSettings): Queues {
     notify: make('notify'),
     index: make('index'),
     webhook: make('webhook'),
+    governance: make('governance'),
   };
   return {
     ...queues,

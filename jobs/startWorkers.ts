@@ -6,6 +6,7 @@ import { createReviewWorker } from './workers/review.ts';
 import { createFinetuneWorker } from './workers/finetune.ts';
 import { createIndexWorker } from './workers/indexer.ts';
 import { createWebhookWorker } from './workers/webhooks.ts';
+import { createGovernanceWorker } from './workers/governance.ts';
 import type { QueueName } from './queues.ts';
 import type { WorkerDeps } from './workerDeps.ts';
 
@@ -17,6 +18,7 @@ const FACTORIES = {
   notify: createNotifyWorker,
   index: createIndexWorker,
   webhook: createWebhookWorker,
+  governance: createGovernanceWorker,
 } satisfies Record<QueueName, (deps: WorkerDeps) => unknown>;
 
 export type RunningWorkers = { workers: Worker[]; close(): Promise<void> };

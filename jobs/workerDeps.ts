@@ -15,6 +15,7 @@ import type { Engine } from '../engine/index.ts';
 import type { Pacer } from '../platform/limits/pacer.ts';
 import type { NotifyRate } from './workers/notify.ts';
 import type { WebhookSettings } from '../platform/webhooks/types.ts';
+import type { ChannelPostDeps } from '../governance/channel/types.ts';
 
 /** The services every worker is built from, passed in explicitly. */
 export type WorkerDeps = {
@@ -43,4 +44,6 @@ export type WorkerDeps = {
   notifyPacing?: { pacer: Pacer; perSecond: NotifyRate } | undefined;
   /** Webhook delivery (WEBHOOK_* settings); the defaults without it. */
   webhooks?: WebhookSettings | undefined;
+  /** Posting proposals to the governance channels (GOVERNANCE_CHANNELS) and how often to sweep; the `governance` worker idles without it. */
+  governanceChannels?: { deps: ChannelPostDeps; sweepIntervalMs: number } | undefined;
 };

@@ -30,4 +30,10 @@ export type JobsPort = {
   notify(message: QueuedNotification): Promise<void>;
   /** Attempt a webhook delivery at its `nextAttemptAt` (queued once per attempt). */
   webhook(delivery: QueuedWebhookDelivery): Promise<void>;
+  /**
+   * Post a proposal to the governance channels and update its posts at `dueAtMs` (epoch ms);
+   * requests for the same proposal and time are one job, so callers coalesce bursts by rounding
+   * the time up (see `coalescedDueAt`).
+   */
+  governancePosts(proposal: string, dueAtMs: number): Promise<void>;
 };

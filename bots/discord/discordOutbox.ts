@@ -34,6 +34,7 @@ function bodyOf(reply: Parameters<TransportOutbox['send']>[1]) {
   return {
     body: {
       content: p.content,
+      embeds: p.embeds,
       components: p.components.map((c) => c.toJSON()),
       allowed_mentions: NO_MENTIONS,
       ...(image ? { attachments: [{ id: 0, filename: image.fileName }] } : {}),
@@ -45,7 +46,7 @@ function bodyOf(reply: Parameters<TransportOutbox['send']>[1]) {
 /**
  * An outbox over Discord's REST API, used by workers (and DMs) to send and edit messages:
  * `send` posts to a channel (a picture goes along as an attached file), `edit` patches one of
- * the bot's messages, `directChat` opens the DM with a user. With an idempotency key, `send`
+ * the bot's messages (a picture given replaces its attachment), `directChat` opens the DM with a user. With an idempotency key, `send`
  * sets the message nonce with `enforce_nonce`, so Discord answers a repeat within a few minutes
  * with the message it already created instead of posting it again. Failures arrive as
  * `DiscordApiError` (or `DiscordDmClosedError`).
@@ -67,8 +68,10 @@ export function createDiscordOutbox(rest: REST): TransportOutbox {
     async edit(target, reply) {
       try {
         // Discord accepts an edit to the same content, so "not modified" needs no special case.
-        const { body } = bodyOf({ ...reply, image: undefined });
-        await rest.patch(Routes.channelMessage(target.chatId, target.messageId), { body });
+        // A picture replaces the message's attachments (the list names only the new one); without
+        // one the attachments stay as they are.
+        const { body, files } = bodyOf(reply);
+        await rest.patch(Routes.channelMessage(target.chatId, target.messageId), { body, ...(files ? { files } : {}) });
       } catch (err) {
         throw wrapDiscordError(err, `edit message ${target.messageId} in Discord channel ${target.chatId}`);
       }

@@ -8,9 +8,10 @@ import {
   StringSelectMenuBuilder,
   TextInputBuilder,
   TextInputStyle,
+  type APIEmbed,
   type MessageActionRowComponentBuilder,
 } from 'discord.js';
-import { MAX_FORM_FIELDS, MAX_OPTION_LABEL, MAX_ROWS, fitLabel, type Reply, type ReplyForm } from '../../platform/chat/reply.ts';
+import { MAX_FORM_FIELDS, MAX_OPTION_LABEL, MAX_ROWS, fitLabel, fitText, type Reply, type ReplyCard, type ReplyForm } from '../../platform/chat/reply.ts';
 import { fitContent } from './content.ts';
 
 const STYLE = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, success: ButtonStyle.Success, danger: ButtonStyle.Danger } as const;
@@ -65,12 +66,38 @@ export function messagePayloadOf(reply: Reply) {
         new ButtonBuilder().setStyle(ButtonStyle.Primary).setLabel(fitLabel(`📝 ${reply.form.title}`)).setCustomId(reply.form.opener),
       ),
     );
+  const embeds = reply.card ? [embedOf(reply.card, reply.image?.fileName)] : [];
   return {
-    content: fitContent(reply.text || (reply.form ? reply.form.title : '…')),
+    // A card says what the text says: the embed alone is shown.
+    content: reply.card ? '' : fitContent(reply.text || (reply.form ? reply.form.title : '…')),
+    embeds,
     components: rows.slice(0, MAX_ROWS),
     files: reply.image ? [new AttachmentBuilder(Buffer.from(reply.image.png), { name: reply.image.fileName })] : [],
     allowedMentions: { parse: [] as never[] },
   };
+}
+
+/**
+ * A card as an embed (API JSON) within Discord's limits (title 256, description 4096, 25 fields of
+ * 256 / 1024, footer 2048, 6000 in all); the message's picture is shown inside it.
+ */
+export function embedOf(card: ReplyCard, imageFileName?: string | undefined): APIEmbed {
+  const fields = (card.fields ?? []).slice(0, 25).map((f) => ({ name: fitLabel(f.name, 256) || '·', value: fitText(f.value, 1024) || '·', ...(f.inline ? { inline: true } : {}) }));
+  const embed: APIEmbed = {
+    title: fitLabel(card.title, 256),
+    ...(card.url ? { url: card.url } : {}),
+    ...(card.description ? { description: fitText(card.description, 4096) } : {}),
+    ...(fields.length ? { fields } : {}),
+    ...(card.color !== undefined ? { color: card.color } : {}),
+    ...(card.footer ? { footer: { text: fitText(card.footer, 2048) } } : {}),
+    ...(imageFileName ? { image: { url: `attachment://${imageFileName}` } } : {}),
+  };
+  // Discord refuses an embed over 6000 characters in all: the description gives way first.
+  const size = (e: APIEmbed) =>
+    (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((a, f) => a + f.name.length + f.value.length, 0);
+  const over = size(embed) - 6000;
+  if (over > 0 && embed.description) embed.description = fitText(embed.description, Math.max(1, embed.description.length - over));
+  return embed;
 }
 
 /** A form as a Discord modal: one labelled text input per field (at most five). */

@@ -148,6 +148,8 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
     throw new HubMessageError('failed', { status: 500, cause: err });
   }
   if (type === 'vote') deps.onVote?.(votePayloadValue!.proposal);
+  if (type === 'proposal') deps.onProposal?.(id);
+  if (type === 'update-proposal' || type === 'delete-proposal') deps.onProposal?.(String(message.proposal ?? ''));
   deps.log?.debug({ type, space: message.space, address: envelope.address, id: `${id.slice(0, 9)}…` }, 'hub: new message');
   return { id, ipfs, relayer: { address: deps.relayer.address, receipt } };
 }

@@ -57,6 +57,8 @@ export type HubDeps = {
   recover?: ((data: HubEnvelope['data'], primaryType: string, sig: Hex) => Promise<Address | null>) | undefined;
   /** Called after a vote is stored, with the proposal id (the runtime tallies, coalesced). */
   onVote?: ((proposal: string) => void) | undefined;
+  /** Called after a proposal is created, updated or deleted, with its id (the runtime posts it to the governance channels). */
+  onProposal?: ((proposal: string) => void) | undefined;
 };
 
 /** What every writer gets: the checked envelope and what the ingestor learned about it. */

@@ -13,7 +13,12 @@ export type TallyScheduler = {
  * Recounts proposals after votes, at most one count per proposal at a time: a burst of votes
  * costs one running count plus one more, not one per vote (a count reads every vote).
  */
-export function createTallyScheduler(deps: { db: Db; log?: Logger | undefined }): TallyScheduler {
+export function createTallyScheduler(deps: {
+  db: Db;
+  log?: Logger | undefined;
+  /** Called after each count of a proposal is stored (the runtime then updates its governance posts). */
+  onCounted?: ((proposal: string) => void) | undefined;
+}): TallyScheduler {
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const run = (proposal: string): Promise<void> => {
@@ -22,6 +27,7 @@ export function createTallyScheduler(deps: { db: Db; log?: Logger | undefined })
         again.delete(proposal);
         try {
           await tallyProposal(deps, { proposal });
+          deps.onCounted?.(proposal);
         } catch (err) {
           deps.log?.warn({ err, proposal }, 'tally failed');
         }

@@ -64,9 +64,26 @@ export type FormField = {
  */
 export type ReplyForm = { id: string; title: string; fields: FormField[]; opener?: string | undefined };
 
+/**
+ * A structured view of a message (Discord shows it as an embed): a title that may link somewhere,
+ * a description, short named fields, and the message's picture inside it. Transports without
+ * such a view show `Reply.text`, which must say the same.
+ */
+export type ReplyCard = {
+  title: string;
+  url?: string | undefined;
+  description?: string | undefined;
+  fields?: Array<{ name: string; value: string; inline?: boolean | undefined }> | undefined;
+  /** The side colour, 0xRRGGBB. */
+  color?: number | undefined;
+  footer?: string | undefined;
+};
+
 /** A message: text, optionally a picture, controls, or a form to fill in. */
 export type Reply = {
   text: string;
+  /** The same content as a card, where the transport can show one (Discord: an embed, with the picture in it). */
+  card?: ReplyCard | undefined;
   image?: ChatImage | undefined;
   rows?: ReplyRow[] | undefined;
   form?: ReplyForm | undefined;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { APIMessageTopLevelComponent, APIModalInteractionResponseCallbackComponent } from 'discord.js';
+import type { APIEmbed, APIMessageTopLevelComponent, APIModalInteractionResponseCallbackComponent } from 'discord.js';
 
 /** A Discord user as the fake knows them. */
 export type FakeDiscordUser = { id: string; username: string; global_name?: string | null };
@@ -31,6 +31,8 @@ export type FakeDiscordMessage = {
   files: Array<{ fileName: string; bytes: Buffer }>;
   /** The message components as discord.js sent them (API JSON); an edit without `components` keeps them. */
   components: APIMessageTopLevelComponent[];
+  /** Its embeds (API JSON), checked against Discord's limits; an edit without `embeds` keeps them. */
+  embeds: APIEmbed[];
 };
 
 /** A modal the bot showed (interaction callback type 9), for the test to fill in with `submitModal`. */
@@ -535,7 +537,7 @@ export class FakeDiscord {
     const existing = this.messages.find((m) => m.id === raw.messageId && m.channel_id === raw.channelId);
     const message = existing
       ? this.toApiMessage(existing)
-      : this.toApiMessage({ id: raw.messageId, channel_id: raw.channelId, content: '', history: [], ephemeral: false, loading: false, via: 'channel', edits: [], files: [], components: [] });
+      : this.toApiMessage({ id: raw.messageId, channel_id: raw.channelId, content: '', history: [], ephemeral: false, loading: false, via: 'channel', edits: [], files: [], components: [], embeds: [] });
     const data: Json = { custom_id: raw.customId, component_type: raw.componentType };
     if (raw.componentType !== 2) data.values = raw.values ?? [];
     const interactionId = this.dispatchInteraction(user, 3, raw.channelId, resolvedWhere, data, { message }, existing?.id);
@@ -964,10 +966,11 @@ export class FakeDiscord {
   private create(channelId: string, body: Body, via: FakeDiscordMessage['via'], ephemeral: boolean, prefix: Path): FakeDiscordMessage {
     const v2 = (Number(body.json.flags ?? 0) & COMPONENTS_V2) !== 0;
     const components = validateComponents(body.json.components ?? [], [...prefix, 'components'], v2);
-    const hasEmbeds = Array.isArray(body.json.embeds) && body.json.embeds.length > 0;
-    const content = validContent(body.json.content, body.files.length > 0 || components.length > 0 || hasEmbeds, true, prefix);
+    const embeds = validateEmbeds(body.json.embeds ?? [], [...prefix, 'embeds']);
+    const content = validContent(body.json.content, body.files.length > 0 || components.length > 0 || embeds.length > 0, true, prefix);
     const msg = this.newMessage(channelId, content, via, ephemeral);
     msg.files = body.files;
+    msg.embeds = embeds;
     msg.components = components as unknown as APIMessageTopLevelComponent[];
     if (v2) this.v2Messages.add(msg.id);
     this.changed();
@@ -978,6 +981,7 @@ export class FakeDiscord {
     // Validate everything before changing anything: a refused edit leaves the message as it was.
     const v2 = this.v2Messages.has(msg.id) || (Number(body.json.flags ?? 0) & COMPONENTS_V2) !== 0;
     const components = 'components' in body.json ? validateComponents(body.json.components ?? [], [...prefix, 'components'], v2) : undefined;
+    const embeds = 'embeds' in body.json ? validateEmbeds(body.json.embeds ?? [], [...prefix, 'embeds']) : undefined;
     const content = 'content' in body.json ? validContent(body.json.content, body.files.length > 0 || msg.files.length > 0, false, prefix) : undefined;
     if (content !== undefined) {
       msg.content = content;
@@ -985,6 +989,7 @@ export class FakeDiscord {
     }
     // Discord keeps the components when an edit leaves them out; `components: []` clears them.
     if (components !== undefined) msg.components = components as unknown as APIMessageTopLevelComponent[];
+    if (embeds !== undefined) msg.embeds = embeds;
     if (v2) this.v2Messages.add(msg.id);
     if (body.files.length) msg.files = body.files;
     msg.loading = false;
@@ -993,7 +998,7 @@ export class FakeDiscord {
   }
 
   private newMessage(channelId: string, content: string, via: FakeDiscordMessage['via'], ephemeral: boolean): FakeDiscordMessage {
-    const msg: FakeDiscordMessage = { id: this.snowflake(), channel_id: channelId, content, history: [content], ephemeral, loading: false, via, edits: [], files: [], components: [] };
+    const msg: FakeDiscordMessage = { id: this.snowflake(), channel_id: channelId, content, history: [content], ephemeral, loading: false, via, edits: [], files: [], components: [], embeds: [] };
     this.messages.push(msg);
     return msg;
   }
@@ -1012,7 +1017,7 @@ export class FakeDiscord {
       mentions: [],
       mention_roles: [],
       attachments: msg.files.map((f, i) => ({ id: String(i), filename: f.fileName, size: f.bytes.length, url: `${this.root}/attachments/${msg.channel_id}/${i}/${f.fileName}`, proxy_url: '' })),
-      embeds: [],
+      embeds: msg.embeds,
       pinned: false,
       flags: (msg.ephemeral ? EPHEMERAL : 0) | (msg.loading ? LOADING : 0) | (this.v2Messages.has(msg.id) ? COMPONENTS_V2 : 0),
       components: msg.components,
@@ -1050,6 +1055,28 @@ function formError(path: Path, code: string, message: string): ApiError {
 
 function isApiError(err: unknown): err is ApiError {
   return typeof err === 'object' && err !== null && 'status' in err && 'code' in err && 'message' in err;
+}
+
+/** Discord's embed limits: 10 embeds; title 256, description 4096, 25 fields of 256 / 1024, footer 2048, 6000 characters in all. */
+function validateEmbeds(raw: unknown, path: Path): APIEmbed[] {
+  if (!Array.isArray(raw)) throw formError(path, 'LIST_TYPE_CONVERT', 'Must be an array.');
+  if (raw.length > 10) throw formError(path, 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
+  (raw as Json[]).forEach((e, i) => {
+    const p = [...path, i];
+    checkLength(e.title, [...p, 'title'], 1, 256, false);
+    checkLength(e.description, [...p, 'description'], 1, 4096, false);
+    const fields = (e.fields ?? []) as Json[];
+    if (fields.length > 25) throw formError([...p, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+    fields.forEach((f, j) => {
+      checkLength(f.name, [...p, 'fields', j, 'name'], 1, 256, true);
+      checkLength(f.value, [...p, 'fields', j, 'value'], 1, 1024, true);
+    });
+    const footer = (e.footer as Json | undefined)?.text;
+    checkLength(footer, [...p, 'footer', 'text'], 1, 2048, false);
+    const total = [e.title, e.description, footer, ...fields.flatMap((f) => [f.name, f.value])].reduce<number>((a, v) => a + (typeof v === 'string' ? v.length : 0), 0);
+    if (total > 6000) throw formError(p, 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
+  });
+  return raw as APIEmbed[];
 }
 
 /** A message nonce as Discord takes it: an integer, or a string of at most 25 characters. */

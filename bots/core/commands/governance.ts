@@ -5,7 +5,8 @@ import { listProposals, type ProposalSummary } from '../../../governance/actions
 import { PROPOSAL_TYPES, type GovernanceDeps, type ProposalType } from '../../../governance/actions/types.ts';
 import { votingPowerNow } from '../../../governance/actions/votingPowerNow.ts';
 import { readProposal } from '../../../governance/hub/readProposal.ts';
-import { fitLabel, MAX_SELECT_OPTIONS, type FormField, type Reply, type ReplyButton, type ReplyRow } from '../../../platform/chat/reply.ts';
+import { voteRows } from '../../../governance/channel/voteRows.ts';
+import { fitLabel, type FormField, type Reply, type ReplyButton, type ReplyRow } from '../../../platform/chat/reply.ts';
 import { InputError, NotFoundError, ServiceError } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
@@ -67,25 +68,9 @@ function standing(p: ProposalSummary, now: number): string {
   return lines.join('\n');
 }
 
-/** The controls to vote with, for the proposal's type. Shared: anyone in the chat may press them (the hub checks who may vote). */
-async function voteControls(ctx: ChatContext, p: ProposalSummary): Promise<ReplyRow[]> {
-  const data = (extra: Record<string, unknown> = {}) => ({ proposalId: p.id, ...extra });
-  const opts = { shared: true, ttlMs: CONTROL_TTL_MS };
-  if ((p.type === 'single-choice' || p.type === 'basic') && p.choices.length <= 20) {
-    const buttons: ReplyButton[] = await Promise.all(
-      p.choices.map(async (c, i) => ({ kind: 'button' as const, label: fitLabel(c), style: 'primary' as const, id: await ctx.control('gov.vote', data({ choice: i + 1 }), opts) })),
-    );
-    const rows: ReplyRow[] = [];
-    for (let i = 0; i < buttons.length; i += 5) rows.push({ buttons: buttons.slice(i, i + 5) });
-    return rows;
-  }
-  const options = p.choices.slice(0, MAX_SELECT_OPTIONS).map((c, i) => ({ label: fitLabel(c, 100), value: String(i + 1) }));
-  if (p.type === 'single-choice' || p.type === 'basic')
-    return [{ select: { kind: 'select', id: await ctx.control('gov.choose', data(), opts), placeholder: 'Your choice', options, min: 1, max: 1 } }];
-  if (p.type === 'approval')
-    return [{ select: { kind: 'select', id: await ctx.control('gov.choose', data(), opts), placeholder: 'Approve one or more', options, min: 1, max: options.length } }];
-  // Ranked, weighted, quadratic: a form.
-  return [{ buttons: [{ kind: 'button', label: p.type === 'ranked-choice' ? 'Rank the choices' : 'Give your votes', style: 'primary', id: await ctx.control('gov.form', data(), opts) }] }];
+/** The controls to vote with, for the proposal's type (the same as on the governance channels' posts). */
+function voteControls(ctx: ChatContext, p: ProposalSummary): Promise<ReplyRow[]> {
+  return voteRows((action, data, ttlMs) => ctx.control(action, data, { shared: true, ttlMs }), p, CONTROL_TTL_MS);
 }
 
 async function proposalCard(ctx: ChatContext, id: string, head?: string): Promise<Reply> {
