@@ -59,7 +59,7 @@ async function main() {
   cleanups.push(() => watchdog.close());
   const [pg, anvil] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: await freePort(), watchdog }), startAnvil({ watchdog })]);
   cleanups.push(() => Promise.allSettled([pg.stop(), anvil.stop()]));
-  const [{ createDatabase, migrateDatabase }, { ANVIL_DEV_KEY, connectChain }, { ensureDeployment }, { createLogger }, { ensureSpace }, { hubRelayerAccount }, { createHubRouter }, { snapshotjs }, schema, { generateKey }] =
+  const [{ createDatabase, migrateDatabase }, { ANVIL_DEV_KEY, connectChain }, { ensureDeployment }, { createLogger }, { ensureSpace }, { hubRelayerAccount }, { createHubRouter }, { snapshotjs }, schema, { generateKey }, { createVoteQueue }] =
     await Promise.all([
       import('../platform/db/client.ts'),
       import('../platform/chain/clients.ts'),
@@ -71,6 +71,7 @@ async function main() {
       import('../governance/snapshotjs.ts'),
       import('../platform/db/schema.ts'),
       import('../platform/crypto/aead.ts'),
+      import('../governance/hub/voteQueue.ts'),
     ]);
   const database = createDatabase(await pg.ensureDatabase('bench'));
   cleanups.push(() => database.close());
@@ -92,7 +93,10 @@ async function main() {
 
   const serve = async (recover?: Recover) => {
     const app = express();
-    app.use('/hub', createHubRouter({ db, chain, relayer, defaultController: space.controller, ...(recover ? { recover } : {}) }));
+    // As the runtime builds it: one vote queue (group commit) per process.
+    const voteQueue = createVoteQueue();
+    cleanups.push(() => voteQueue.close());
+    app.use('/hub', createHubRouter({ db, chain, relayer, defaultController: space.controller, voteQueue, ...(recover ? { recover } : {}) }));
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => (server.close(r), server.closeAllConnections())));

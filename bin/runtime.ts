@@ -48,6 +48,7 @@ import { createDiscordTransport } from '../bots/discord/discordTransport.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { ensureSpace } from '../governance/hub/ensureSpace.ts';
 import { hubRelayerAccount } from '../governance/hub/relayerAccount.ts';
+import { createVoteQueue } from '../governance/hub/voteQueue.ts';
 import type { HubDeps } from '../governance/hub/types.ts';
 import type { GovernanceDeps } from '../governance/actions/types.ts';
 import { createTallyScheduler } from '../governance/tally/createTallyScheduler.ts';
@@ -319,9 +320,13 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     };
     const tally = createTallyScheduler({ db, log, onCounted: (p) => postLater(p, coalescedDueAt(Date.now(), config.GOVERNANCE_POST_EDIT_INTERVAL)) });
     stops.push(() => tally.idle());
+    // Votes are written in groups, one commit for many; stopping waits for every vote it took (before the tally's last count).
+    const voteQueue = createVoteQueue();
+    stops.push(() => voteQueue.close());
     const space = await ensureSpace({ db, chain }, { id: config.SNAPSHOT_SPACE, addresses, fallbackController: chain.account.address });
     if (space.created) log.info({ space: config.SNAPSHOT_SPACE, controller: space.controller }, 'created the default governance space');
     const hub: HubDeps = { db, chain, relayer: hubRelayerAccount(masterKey), defaultController: space.controller, log, now: options.clock, onVote: tally.request, onProposal: (p) => postLater(p, Date.now()) };
+    hub.voteQueue = voteQueue;
     const governance: GovernanceDeps = { db, masterKey, hub, space: config.SNAPSHOT_SPACE };
 
     const money = moneyFrom(config, { db, chain, masterKey, limiter: createRedisRateLimiter({ redis, prefix: `${config.QUEUE_PREFIX}:limits` }), log });

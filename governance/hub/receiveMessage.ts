@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { hashTypedData, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { hubMessages } from '../../platform/db/schema.ts';
 import { isUniqueViolation } from '../../platform/db/client.ts';
 import { contentId } from './contentId.ts';
@@ -7,7 +7,8 @@ import { envelopeSchema } from './envelopeSchema.ts';
 import { HubMessageError, refuse } from './errors.ts';
 import { isValidAlias } from './isValidAlias.ts';
 import { ALIAS_TYPES, HUB_MESSAGE_TYPES, OPTIONAL_ALIAS_TYPES, messageTypeOf } from './messageTypes.ts';
-import { readSpace } from './readSpace.ts';
+import { hashTypedDataFast } from './hashTypedDataFast.ts';
+import { invalidateProposal, invalidateSpace, readSpaceCached } from './hubCache.ts';
 import { primaryTypeOf } from './recoverSigner.ts';
 import { verifyEnvelopeSignature } from './verifyEnvelopeSignature.ts';
 import type { HubDeps, HubEnvelope, HubMessageType, HubReceipt, MessageContext, Writer } from './types.ts';
@@ -15,7 +16,8 @@ import { settingsWriter } from './writers/settings.ts';
 import { proposalWriter } from './writers/proposal.ts';
 import { updateProposalWriter } from './writers/updateProposal.ts';
 import { deleteProposalWriter } from './writers/deleteProposal.ts';
-import { votePayload, voteWriter } from './writers/vote.ts';
+import { verifyVote, votePayload } from './writers/vote.ts';
+import { writeVotes, type VoteEntry } from './writeVotes.ts';
 import { aliasWriter } from './writers/alias.ts';
 import { followWriter, unfollowWriter } from './writers/follow.ts';
 
@@ -32,13 +34,14 @@ const writers = {
   proposal: proposalWriter,
   'update-proposal': updateProposalWriter,
   'delete-proposal': deleteProposalWriter,
-  vote: voteWriter,
   alias: aliasWriter,
   follow: followWriter,
   unfollow: unfollowWriter,
 } as unknown as Record<string, Writer<unknown>>;
 
 export type ReceiveMessageErrorType = HubMessageError;
+
+const VOTE_TYPES: readonly string[] = ['vote', 'vote-array', 'vote-string'];
 
 /**
  * Takes one message exactly as Snapshot's sequencer does (`ingestor.ts`), checking in its order and
@@ -48,7 +51,11 @@ export type ReceiveMessageErrorType = HubMessageError;
  * its owner (`alias not allowed for the type: X`, `wrong alias`) → the signature (`signature
  * validation failed`) → a new id (`duplicate message`) → the message type's own checks. The message
  * row and its effect are written in one transaction; the unique index on the id makes concurrent
- * identical posts store one row (the others get `duplicate message`).
+ * identical posts store one row (the others get `duplicate message`). Votes are written by
+ * `writeVotes` — through `deps.voteQueue`, many in one transaction — which decides `duplicate
+ * message`, then the vote's own checks' refusal, then the re-vote rule, in that order, exactly as
+ * one vote at a time would. The space (and a vote's proposal) come from this process's cache
+ * (`hubCache.ts`), which this process's settings/update-proposal/delete-proposal invalidate.
  *
  * @returns Snapshot's answer: `{id, ipfs, relayer: {address, receipt}}`.
  * @throws {HubMessageError} with Snapshot's `error_description` and status.
@@ -66,12 +73,12 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
 
   // The sequencer ignores EIP712Domain, and signs and hashes without it.
   delete types.EIP712Domain;
-  let type = messageTypeOf(types);
+  const type = messageTypeOf(types);
   if (!type) return refuse('wrong types');
   if (!(HUB_MESSAGE_TYPES as readonly string[]).includes(type)) refuse(`unsupported message type: ${type}`);
 
   let aliased = false;
-  const space = type === 'settings' || type === 'alias' ? undefined : message.space ? await readSpace(deps, message.space) : undefined;
+  const space = type === 'settings' || type === 'alias' ? undefined : message.space ? await readSpaceCached(deps, message.space) : undefined;
   if (type !== 'settings' && type !== 'alias') {
     if (!space || space.deleted) refuse('unknown space');
     aliased = space!.settings.voting?.aliased === true;
@@ -83,25 +90,16 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
     if (!(await isValidAlias(deps, { address: message.from, alias: envelope.address, now }))) refuse('wrong alias');
   }
 
-  if (!(await verifyEnvelopeSignature(deps, envelope))) refuse('signature validation failed');
-
-  const id = hashTypedData({ domain, types, primaryType: primaryTypeOf(types), message } as Parameters<typeof hashTypedData>[0]);
-  if (await messageExists(deps, id)) refuse('duplicate message');
-
-  let votePayloadValue: MessageContext['votePayload'];
-  if (type === 'vote' || type === 'vote-array' || type === 'vote-string') {
-    if (typeof message.metadata === 'string' && message.metadata.length > MAX_METADATA_CHARS) refuse('too large metadata');
-    let choice: unknown = message.choice;
-    if (type === 'vote-string') {
-      try {
-        choice = JSON.parse(String(message.choice));
-      } catch {
-        refuse('wrong vote format');
-      }
-    }
-    votePayloadValue = votePayload(message, choice);
-    type = 'vote';
+  // The message id is the typed-data hash, which is also what the signature signs: hashed once.
+  const typed = { domain, types, primaryType: primaryTypeOf(types), message };
+  let digest: Hex | undefined;
+  try {
+    digest = hashTypedDataFast(typed);
+  } catch {
+    // Not hashable: the signature check fails on it, as it always did.
   }
+  if (!(await verifyEnvelopeSignature(deps, envelope, digest))) refuse('signature validation failed');
+  const id = digest ?? hashTypedDataFast(typed);
 
   const ctx: MessageContext = {
     envelope,
@@ -112,16 +110,24 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
     timestamp: message.timestamp,
     space,
     now: Math.floor(now),
-    votePayload: votePayloadValue,
   };
-  const writer = writers[type]!;
-  const checked = await writer.verify(deps, ctx);
-
   // What Snapshot pins: the envelope with its id.
   const { address, sig, ...rest } = envelope;
   const ipfs = contentId(JSON.stringify({ address, sig, hash: id, ...rest }));
+  if (VOTE_TYPES.includes(type)) return receiveVote(deps, { ...ctx, type: 'vote', ipfs }, type);
+
+  if (await messageExists(deps, id)) refuse('duplicate message');
+  const writer = writers[type]!;
+  const checked = await writer.verify(deps, ctx);
   const receipt: Hex = await deps.relayer.signMessage({ message: id });
 
+  // This process's caches forget what the message changes: before it is written, and again after
+  // the commit (a read that overlapped the write does not refill them with the old row).
+  const forget = () => {
+    if (type === 'settings') invalidateSpace(deps.db, String(message.space ?? ''));
+    if ((type === 'update-proposal' || type === 'delete-proposal') && space) invalidateProposal(deps.db, space.id, String(message.proposal ?? ''));
+  };
+  forget();
   try {
     await deps.db.transaction(async (tx) => {
       const [stored] = await tx
@@ -146,12 +152,47 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
     if (err instanceof HubMessageError) throw err;
     if (isUniqueViolation(err)) refuse('duplicate message');
     throw new HubMessageError('failed', { status: 500, cause: err });
+  } finally {
+    forget();
   }
-  if (type === 'vote') deps.onVote?.(votePayloadValue!.proposal);
   if (type === 'proposal') deps.onProposal?.(id);
   if (type === 'update-proposal' || type === 'delete-proposal') deps.onProposal?.(String(message.proposal ?? ''));
   deps.log?.debug({ type, space: message.space, address: envelope.address, id: `${id.slice(0, 9)}…` }, 'hub: new message');
   return { id, ipfs, relayer: { address: deps.relayer.address, receipt } };
+}
+
+/**
+ * A vote: its checks run now (in parallel with other votes'), and their outcome — the checked
+ * vote, or its refusal — goes to `writeVotes` (through the queue when there is one), which answers
+ * `duplicate message` first, as the sequencer does, then that refusal or the re-vote rule.
+ */
+async function receiveVote(deps: HubDeps, ctx: MessageContext & { ipfs: string }, type: string): Promise<HubReceipt> {
+  const { message, id } = ctx;
+  let checked: VoteEntry['checked'];
+  try {
+    if (typeof message.metadata === 'string' && message.metadata.length > MAX_METADATA_CHARS) refuse('too large metadata');
+    let choice: unknown = message.choice;
+    if (type === 'vote-string') {
+      try {
+        choice = JSON.parse(String(message.choice));
+      } catch {
+        refuse('wrong vote format');
+      }
+    }
+    ctx.votePayload = votePayload(message, choice);
+    checked = { ok: true, vote: await verifyVote(deps, ctx) };
+  } catch (error) {
+    checked = { ok: false, error };
+  }
+  ctx.votePayload ??= votePayload(message, message.choice);
+  const receipt: Hex = checked.ok ? await deps.relayer.signMessage({ message: id }) : '0x';
+  const entry: VoteEntry = { ctx, receipt, checked };
+  if (deps.voteQueue) await deps.voteQueue.submit(deps, entry);
+  else {
+    const [outcome] = await writeVotes(deps, [entry]);
+    if (!outcome!.ok) throw outcome!.error;
+  }
+  return { id, ipfs: ctx.ipfs, relayer: { address: deps.relayer.address, receipt } };
 }
 
 async function messageExists(deps: HubDeps, id: string): Promise<boolean> {

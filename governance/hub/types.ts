@@ -1,6 +1,7 @@
 import type { Account, Address, Chain, Hex, PublicClient, Transport } from 'viem';
 import type { Db, DbOrTx } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { VoteQueue } from './voteQueue.ts';
 
 /** Snapshot's envelope: what `Client712` posts. */
 export type HubEnvelope = {
@@ -59,6 +60,12 @@ export type HubDeps = {
   onVote?: ((proposal: string) => void) | undefined;
   /** Called after a proposal is created, updated or deleted, with its id (the runtime posts it to the governance channels). */
   onProposal?: ((proposal: string) => void) | undefined;
+  /**
+   * Group commit for votes (`createVoteQueue`): the votes arriving while a batch is being written
+   * go together in the next one. Without it each vote is written in its own transaction. The
+   * owner closes it on shutdown (it waits for the votes it took).
+   */
+  voteQueue?: VoteQueue | undefined;
 };
 
 /** What every writer gets: the checked envelope and what the ingestor learned about it. */

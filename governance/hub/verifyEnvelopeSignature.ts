@@ -1,4 +1,4 @@
-import { isAddressEqual } from 'viem';
+import { isAddressEqual, type Hex } from 'viem';
 import { primaryTypeOf, recoverSigner } from './recoverSigner.ts';
 import type { HubDeps, HubEnvelope } from './types.ts';
 
@@ -7,13 +7,14 @@ import type { HubDeps, HubEnvelope } from './types.ts';
  * signature is recovered (`recoverSigner`, or the injected `recover`); anything else, or a recovered address
  * that differs, counts only when `address` is a contract on the hub's chain that accepts it
  * (EIP-1271 / EIP-6492 through viem's `verifyTypedData`), as snapshot.js's `utils.verify` does.
+ * `digest`: the typed-data hash when the caller has it already.
  */
-export async function verifyEnvelopeSignature(deps: Pick<HubDeps, 'chain' | 'recover'>, envelope: HubEnvelope): Promise<boolean> {
+export async function verifyEnvelopeSignature(deps: Pick<HubDeps, 'chain' | 'recover'>, envelope: HubEnvelope, digest?: Hex): Promise<boolean> {
   const { address, sig, data } = envelope;
   if (!/^0x[0-9a-fA-F]*$/.test(sig) || sig.length < 132) return false;
   const primaryType = primaryTypeOf(data.types);
   if (sig.length === 132) {
-    const signer = await (deps.recover ?? ((d, _type, s) => recoverSigner(d, s)))(data, primaryType, sig);
+    const signer = await (deps.recover ?? ((d, _type, s) => recoverSigner(d, s, digest)))(data, primaryType, sig);
     if (signer && isAddressEqual(signer, address)) return true;
   }
   const code = await deps.chain.publicClient.getCode({ address }).catch(() => undefined);

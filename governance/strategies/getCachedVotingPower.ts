@@ -16,6 +16,13 @@ export type GetCachedVotingPowerParameters = {
 /** Snapshot's number for a strategy's exact 18-decimal part. */
 const score = (exact: bigint) => Number(formatUnits(exact, 18));
 
+/** The voting power a `hub_vp_cache` row holds. */
+export function vpFromCacheRow(cached: { vpExact: string; vpByStrategy: string[] }): VotingPower {
+  const exactByStrategy = cached.vpByStrategy.map((v) => BigInt(v));
+  const vpByStrategy = exactByStrategy.map(score);
+  return { vpExact: BigInt(cached.vpExact), exactByStrategy, vpByStrategy, vp: vpByStrategy.reduce((a, b) => a + b, 0) };
+}
+
 /**
  * Voting power of a voter on a proposal, read from the chain once and then from `hub_vp_cache`
  * (the snapshot block never changes, so neither does the answer). Concurrent first reads both
@@ -29,11 +36,7 @@ export async function getCachedVotingPower(
     .select()
     .from(hubVpCache)
     .where(and(eq(hubVpCache.proposal, params.proposal), eq(hubVpCache.voter, params.address)));
-  if (cached) {
-    const exactByStrategy = cached.vpByStrategy.map((v) => BigInt(v));
-    const vpByStrategy = exactByStrategy.map(score);
-    return { vpExact: BigInt(cached.vpExact), exactByStrategy, vpByStrategy, vp: vpByStrategy.reduce((a, b) => a + b, 0) };
-  }
+  if (cached) return vpFromCacheRow(cached);
   const vp = await getVotingPower(deps, params);
   await deps.db
     .insert(hubVpCache)

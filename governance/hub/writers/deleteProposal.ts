@@ -18,6 +18,9 @@ export const deleteProposalWriter: Writer<{ proposal: string }> = {
     return { proposal: id };
   },
   async write(tx: DbOrTx, _deps, _ctx, { proposal }) {
+    // The proposal's row first: a vote batch holds it `FOR KEY SHARE` while it writes votes, so the
+    // delete waits for that batch (and removes its votes too) instead of deadlocking on vote rows.
+    await tx.select({ id: hubProposals.id }).from(hubProposals).where(eq(hubProposals.id, proposal)).for('update');
     await tx.delete(hubVotes).where(eq(hubVotes.proposal, proposal));
     await tx.delete(hubVpCache).where(eq(hubVpCache.proposal, proposal));
     await tx.delete(hubProposals).where(eq(hubProposals.id, proposal));
