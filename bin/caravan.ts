@@ -28,6 +28,8 @@ const USAGE = `caravan <command>
                      API keys: create a personal key for someone (printed once), list theirs, revoke one
   dev fund <address> [--eth N] [--votes N]
                      the dev chain only: send test ETH (default 1) and governance tokens (default 1000 CVN)
+  dev mine <blocks> [--time <duration>]
+                     the dev chain only: move its clock forward and mine blocks (end a vote, a timelock delay)
 `;
 
 /**

@@ -12,6 +12,7 @@ import { startAnvil, type AnvilHandle } from '../platform/infra/anvil.ts';
 import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { InputError } from '../platform/errors.ts';
 import { createPrivateChainPlatform, type PrivateChainPlatform } from '../test/helpers/privateChain.ts';
+import { parseDevMineArgs } from './devMine.ts';
 import { parseDevFundArgs } from './devFund.ts';
 
 describe('parseDevFundArgs', () => {
@@ -103,10 +104,26 @@ describe('caravan dev fund', () => {
     expect(await read('getVotes', to)).toBe(parseEther('250'));
   }, 60_000);
 
+  it('mines blocks after moving the clock (dev mine), and says what is wrong with its arguments', async () => {
+    const before = await p.chain.publicClient.getBlock({ blockTag: 'latest' });
+    const { code, out } = await cli(['mine', '25', '--time', '2d']);
+    expect(code, out).toBe(0);
+    const after = await p.chain.publicClient.getBlock({ blockTag: 'latest' });
+    expect(after.number).toBe(before.number + 25n);
+    expect(after.timestamp - before.timestamp).toBeGreaterThanOrEqual(2n * 86_400n);
+    expect(out).toContain(`Mined 25 blocks after moving the clock 172800 s forward: block ${after.number}`);
+    expect(() => parseDevMineArgs(['0'])).toThrow('from 1 to 100000');
+    expect(() => parseDevMineArgs(['5', '--time', 'soon'])).toThrow('--time expects a duration');
+    expect(() => parseDevMineArgs(['5', '--blocks', '3'])).toThrow('Unexpected “--blocks”');
+  }, 60_000);
+
   it('refuses any chain but the dev chain', async () => {
     otherChain = await startAnvil({ watchdog, chainId: 1337 });
     const { code, out } = await cli(['fund', '0x00000000000000000000000000000000000F00d1'], { RPC_URL: otherChain.rpcUrl });
     expect(code).toBe(1);
     expect(out).toContain('caravan dev fund runs on the dev chain (31337) only; RPC_URL serves chain 1337.');
+    const mined = await cli(['mine', '1'], { RPC_URL: otherChain.rpcUrl });
+    expect(mined.code).toBe(1);
+    expect(mined.out).toContain('caravan dev mine runs on the dev chain (31337) only');
   }, 60_000);
 });

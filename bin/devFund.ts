@@ -44,9 +44,9 @@ export function parseDevFundArgs(args: string[]): DevFundRequest {
 }
 
 /** Refuses every chain but the dev chain: test ETH and tokens exist only there. */
-export function assertDevChain(chainId: number): void {
+export function assertDevChain(chainId: number, command = 'caravan dev fund'): void {
   if (chainId !== DEV_CHAIN_ID)
-    throw new ConfigError(`caravan dev fund runs on the dev chain (${DEV_CHAIN_ID}) only; RPC_URL serves chain ${chainId}.`, {
+    throw new ConfigError(`${command} runs on the dev chain (${DEV_CHAIN_ID}) only; RPC_URL serves chain ${chainId}.`, {
       metaMessages: ['On a real chain, governance tokens move by a treasury vote or from a holder’s own wallet.'],
     });
 }
@@ -82,6 +82,10 @@ async function contractAddresses(config: Config, database: Database, chainId: nu
  */
 export async function devCommand(config: Config, args: string[], out: (line: string) => void): Promise<void> {
   const [sub, ...rest] = args;
+  if (sub === 'mine') {
+    const { devMine } = await import('./devMine.ts');
+    return devMine(config, rest, out);
+  }
   if (sub !== 'fund') throw new InputError(`Unknown subcommand “${sub ?? ''}”.`, { metaMessages: [DEV_FUND_USAGE] });
   const request = parseDevFundArgs(rest);
   const key = config.OPERATOR_PRIVATE_KEY ?? (config.RPC_URL ? undefined : ANVIL_DEV_KEY);
