@@ -24,4 +24,24 @@ describe('createDiscordOutbox', () => {
     await outbox.send(target, { text: 'You earned 1 USDC' });
     expect(discord.messagesIn(target.chatId)).toHaveLength(3);
   });
+  it('shows a card as an embed with the picture inside, and an edit with a picture replaces the attachment', async () => {
+    const outbox = createDiscordOutbox(createDiscordRest({ token: discord.token, apiRoot: discord.apiRoot }));
+    const { channelId } = discord.guildChannel();
+    const png = (n: number) => ({ png: new Uint8Array([137, 80, 78, 71, n]), fileName: `chart-${n}.png` });
+    const card = { title: 'Vote', description: 'Which one?', fields: [{ name: 'Status', value: 'Open', inline: true }], footer: 'caravan.eth' };
+    const id = await outbox.send({ transport: 'discord', chatId: channelId }, { text: 'Vote\nWhich one?', card, image: png(1) });
+    const [msg] = discord.messagesIn(channelId);
+    expect(msg!.id).toBe(id);
+    expect(msg!.content).toBe('');
+    expect(msg!.embeds).toEqual([{ title: 'Vote', description: 'Which one?', fields: [{ name: 'Status', value: 'Open', inline: true }], footer: { text: 'caravan.eth' }, image: { url: 'attachment://chart-1.png' } }]);
+    expect(msg!.files.map((f) => f.fileName)).toEqual(['chart-1.png']);
+    await outbox.edit({ transport: 'discord', chatId: channelId, messageId: id }, { text: 'Vote', card: { ...card, description: 'Closed' }, image: png(2) });
+    expect(msg!.files.map((f) => f.fileName)).toEqual(['chart-2.png']);
+    expect(msg!.embeds[0]).toMatchObject({ description: 'Closed', image: { url: 'attachment://chart-2.png' } });
+    // Without a picture the attachment stays.
+    await outbox.edit({ transport: 'discord', chatId: channelId, messageId: id }, { text: 'Plain text now' });
+    expect(msg!.content).toBe('Plain text now');
+    expect(msg!.embeds).toEqual([]);
+    expect(msg!.files.map((f) => f.fileName)).toEqual(['chart-2.png']);
+  });
 });
