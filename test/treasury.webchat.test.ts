@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWalletClient, erc20Abi, http, parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { caravanGovernorAbi, caravanTimelockAbi, handoverCharterAbi } from '../contracts/bindings/index.ts';
+import { eq } from 'drizzle-orm';
 import { loadDevFoundationKey } from '../platform/crypto/foundationKey.ts';
+import { identities, users } from '../platform/db/schema.ts';
 import { eventually, startTestRuntime, type TestRuntime } from './helpers/testRuntime.ts';
 import { webChat, type WebChat } from './helpers/webChat.ts';
 
@@ -133,8 +135,17 @@ describe('treasury in the web chat', () => {
     };
 
     const vetoed = await queuedProposal('Pay an unknown vendor');
+    expect((await alice.say(`/treasury cancel ${vetoed}`)).text).toContain(`Only the Foundation (${foundation.address}) can veto`);
+    // Bob runs the Foundation: his chat account has the Foundation's wallet linked (as /link would record it).
+    const [bobIdentity] = await rt.database.db.select().from(identities).where(eq(identities.externalId, bob.chatId));
+    await rt.database.db.update(users).set({ walletAddress: foundation.address }).where(eq(users.id, bobIdentity!.userId));
+    const offer = await bob.say(`/treasury cancel ${vetoed}`);
+    const token = /\/wallet\/tx\/([\w-]+)/.exec(offer.text)?.[1];
+    expect(offer.text, offer.text).toContain('🛡 Guardian veto of “Pay an unknown vendor”');
+    // The Foundation's wallet sends what the page offers; the page reports the hash back and it is checked.
     const hash = await wallet.writeContract({ address: charter, abi: handoverCharterAbi, functionName: 'cancel', args: [await timelockIdOf(vetoed)] });
-    expect((await rt.chain.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    const sent = await fetch(`${rt.url}/wallet/tx/${token}/sent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hashes: [hash] }) });
+    expect(sent.status, await sent.clone().text()).toBe(200);
     expect(await stateOf(vetoed)).toBe(2); // Canceled
     await travel(3601);
     await new Promise((r) => setTimeout(r, 1500)); // a few lifecycle passes: nothing is executed
@@ -144,6 +155,7 @@ describe('treasury in the web chat', () => {
     await travel(91 * DAY); // the guardian's veto is over
     expect((await alice.say('/dao')).text).toContain('(expired)');
     const late = await queuedProposal('Pay a known vendor');
+    expect((await bob.say(`/treasury cancel ${late}`)).text).toContain("The guardian's veto expired");
     await expect(wallet.writeContract({ address: charter, abi: handoverCharterAbi, functionName: 'cancel', args: [await timelockIdOf(late)] })).rejects.toThrow(/HandoverCharterUnauthorized/);
     expect(await stateOf(late)).toBe(5);
   }, 150_000);

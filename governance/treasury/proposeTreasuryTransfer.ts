@@ -8,10 +8,16 @@ import { enforce } from '../../platform/limits/rateLimiter.ts';
 import { currencyNamed, ETH, formatAmount, parseAmount } from '../../platform/money/currencies.ts';
 import { custodialAccount } from '../../platform/money/custodialAccount.ts';
 import { ensureGas, gasNeeded } from '../../platform/money/ensureGas.ts';
+import { createWalletTxLink } from '../../platform/wallets/createWalletTxLink.ts';
 import { treasuryContracts } from './contracts.ts';
 import { formatVotes } from './formatVotes.ts';
 import { readDao, treasuryCurrencies } from './readDao.ts';
 import type { TreasuryDeps } from './types.ts';
+
+/** A proposal sent with the custodial key, or the page where a linked wallet sends it itself. */
+export type TreasuryProposeResult =
+  | { kind: 'proposed'; id: bigint; voteStart: bigint; voteEnd: bigint; action: string; txHash: Hex }
+  | { kind: 'wallet'; id: bigint; action: string; url: string; expiresAt: Date };
 
 /** Treasury proposals one person may make per day (each costs the platform gas). */
 export const TREASURY_PROPOSALS_PER_DAY = 3;
@@ -21,7 +27,8 @@ const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOStrin
 /**
  * Proposes, on the DAO's governor, that the treasury send `amount` of a currency (ETH, a payment
  * token or the governance token) to `to`. Sent by the user's custodial key (gas paid by the
- * platform, a few proposals a day). Refused, with nothing sent: in the FOUNDATION phase (the
+ * platform, a few proposals a day), or, when their votes live in a linked wallet, by that wallet
+ * on a one-time page. Refused, with nothing sent: in the FOUNDATION phase (the
  * Foundation runs the treasury; the governor cannot schedule yet), below the governor's proposal
  * threshold, for more than the treasury holds, for a call the charter would refuse, and for an
  * identical proposal that exists already.
@@ -29,7 +36,7 @@ const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOStrin
 export async function proposeTreasuryTransfer(
   deps: TreasuryDeps,
   params: { userId: number; to: string; amount: string; currency: string; title: string; body?: string | undefined; requestKey?: string },
-): Promise<{ id: bigint; voteStart: bigint; voteEnd: bigint; action: string; txHash: Hex }> {
+): Promise<TreasuryProposeResult> {
   const title = params.title.trim().replace(/\s+/g, ' ');
   const body = (params.body ?? '').trim();
   if (title.length < 1 || title.length > 120) throw new InputError('The title takes 1 to 120 characters.');
@@ -39,10 +46,6 @@ export async function proposeTreasuryTransfer(
   const to = getAddress(params.to.trim());
 
   const user = await findUserById(deps, params.userId);
-  if (user.walletAddress)
-    throw new InputError(
-      `Your votes are held by your wallet ${user.walletAddress}: propose with it from any Governor client, on the governor at ${treasuryContracts(deps).governor}.`,
-    );
   const { governor, charter, token } = treasuryContracts(deps);
   const dao = await readDao(deps);
   if (dao.phase === 'FOUNDATION')
@@ -66,10 +69,12 @@ export async function proposeTreasuryTransfer(
     throw new InputError(`The handover charter does not allow this call in the ${dao.phase} phase.`);
   }
 
-  const account = await custodialAccount(deps, params.userId);
+  const wallet = user.walletAddress ? getAddress(user.walletAddress) : undefined;
+  const account = wallet ? undefined : await custodialAccount(deps, params.userId);
+  const proposer = wallet ?? account!.address;
   const block = await pc.getBlockNumber({ cacheTime: 0 });
   const [votes, threshold] = await Promise.all([
-    pc.readContract({ address: governor, abi: caravanGovernorAbi, functionName: 'getVotes', args: [account.address, block - 1n] }),
+    pc.readContract({ address: governor, abi: caravanGovernorAbi, functionName: 'getVotes', args: [proposer, block - 1n] }),
     pc.readContract({ address: governor, abi: caravanGovernorAbi, functionName: 'proposalThreshold' }),
   ]);
   if (votes < threshold)
@@ -82,11 +87,21 @@ export async function proposeTreasuryTransfer(
   const snapshot = await pc.readContract({ address: governor, abi: caravanGovernorAbi, functionName: 'proposalSnapshot', args: [id] });
   if (snapshot !== 0n) throw new InputError(`An identical proposal exists already (id ${id.toString().slice(0, 12)}…): /treasury shows it.`);
 
+  if (wallet) {
+    // The platform cannot sign for a linked wallet: a one-time page where it sends the proposal itself.
+    const link = await createWalletTxLink(deps, {
+      userId: params.userId,
+      title: `Propose “${title}” to the DAO`,
+      calls: [{ to: governor, data: encodeFunctionData({ abi: caravanGovernorAbi, functionName: 'propose', args: [[...args[0]], [...args[1]], [...args[2]], description] }), value: 0n, label: `Propose: ${action}` }],
+      ttlMs: 15 * 60_000,
+    });
+    return { kind: 'wallet', id, action, ...link };
+  }
   await enforce(deps.limiter, { name: 'treasury-propose', limit: TREASURY_PROPOSALS_PER_DAY, windowMs: 86_400_000 }, params.userId, (n) => `make ${n} treasury proposals a day`);
-  await ensureGas(deps, { userId: params.userId, address: account.address, needWei: await gasNeeded(deps, 2) });
+  await ensureGas(deps, { userId: params.userId, address: proposer, needWei: await gasNeeded(deps, 2) });
   const receipt = await sendOnce(deps, {
     key: `treasury-propose:${params.requestKey ?? randomUUID()}`,
-    account,
+    account: account!,
     address: governor,
     abi: caravanGovernorAbi,
     functionName: 'propose',
@@ -94,5 +109,5 @@ export async function proposeTreasuryTransfer(
   });
   const [created] = parseEventLogs({ abi: caravanGovernorAbi, logs: receipt.logs, eventName: 'ProposalCreated' });
   deps.log.info({ userId: params.userId, proposalId: id.toString(), action }, 'treasury proposal created');
-  return { id, voteStart: created?.args.voteStart ?? 0n, voteEnd: created?.args.voteEnd ?? 0n, action, txHash: receipt.transactionHash };
+  return { kind: 'proposed', id, voteStart: created?.args.voteStart ?? 0n, voteEnd: created?.args.voteEnd ?? 0n, action, txHash: receipt.transactionHash };
 }

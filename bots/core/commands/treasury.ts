@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { castTreasuryVote } from '../../../governance/treasury/castTreasuryVote.ts';
+import { guardianCancelLink } from '../../../governance/treasury/guardianCancelLink.ts';
 import { formatVotes } from '../../../governance/treasury/formatVotes.ts';
 import { proposeTreasuryTransfer } from '../../../governance/treasury/proposeTreasuryTransfer.ts';
 import { readDao, treasuryCurrencies } from '../../../governance/treasury/readDao.ts';
@@ -95,8 +96,8 @@ export const treasuryFeature: Feature = {
     }),
     defineCommand({
       name: 'treasury',
-      description: 'Treasury proposals (list), one by id, or propose a transfer (propose)',
-      args: { id: arg.text<false>('propose, or a proposal id', { required: false, max: 90 }) },
+      description: 'Treasury proposals: list, one by id, propose a transfer, or cancel <id> (Foundation veto)',
+      args: { id: arg.text<false>('propose, a proposal id, or cancel <id>', { required: false, max: 100 }) },
       async run(ctx, { id }) {
         const money = ctx.deps.money;
         const word = id?.trim().toLowerCase();
@@ -114,6 +115,12 @@ export const treasuryFeature: Feature = {
             personal: true,
             form: { id: await ctx.control('treasury.create', { requestKey: randomUUID() }, { once: true, ttlMs: 3_600_000 }), title: 'Treasury proposal', fields },
           });
+          return;
+        }
+        const veto = /^cancel\s+(.+)$/.exec(word ?? '');
+        if (veto) {
+          const link = await guardianCancelLink(money, { userId: (await ctx.user()).id, proposalId: parseId(veto[1]!) });
+          await ctx.reply({ text: `🛡 Guardian veto of “${link.title}”: the Foundation's wallet sends the cancellation on ${link.url} (valid 15 minutes).`, personal: true });
           return;
         }
         if (word) {
@@ -157,6 +164,13 @@ export const treasuryFeature: Feature = {
           body: f.body,
           requestKey,
         });
+        if (r.kind === 'wallet') {
+          await ctx.reply({
+            text: `🔐 Your votes are in your linked wallet, so it sends the proposal itself (${r.action}): open ${r.url} within 15 minutes. /treasury shows it once it is on-chain.`,
+            personal: true,
+          });
+          return;
+        }
         const [p] = await readTreasuryProposals(ctx.deps.money, { id: r.id });
         const head = `✅ Treasury proposal created: ${r.action}. Voting opens after block ${r.voteStart} and closes at block ${r.voteEnd}.`;
         await ctx.reply(p ? await proposalCard(ctx, r.id, head) : { text: `${head}\nId ${r.id}: /treasury ${r.id} shows it once the indexer has seen it.` });
@@ -174,6 +188,10 @@ export const treasuryFeature: Feature = {
       data: z.object({ proposalId: z.string().regex(/^\d{1,80}$/), support: z.enum(['for', 'against', 'abstain']) }),
       async run(ctx, { proposalId, support }) {
         const r = await castTreasuryVote(ctx.deps.money, { userId: (await ctx.user()).id, proposalId: BigInt(proposalId), support });
+        if (r.kind === 'wallet') {
+          await ctx.reply({ text: `🔐 Your ${formatVotes(r.weight)} are in your linked wallet: it casts the vote (${support}) itself on ${r.url} (valid 15 minutes).`, personal: true });
+          return;
+        }
         await ctx.reply({
           text: `✅ Your on-chain vote (${support}) is in, with ${formatVotes(r.weight)} — signed with your key, sent by the platform (tx ${r.txHash.slice(0, 12)}…). On-chain votes are final.`,
           personal: true,
