@@ -44,6 +44,7 @@ export async function postProposals(deps: ChannelPostDeps, params: PostProposals
   const now = nowOf(deps);
   let posted = 0;
   let skipped = 0;
+  let failure: unknown;
   for (const channel of deps.channels) {
     const due = await deps.db
       .select()
@@ -65,11 +66,18 @@ export async function postProposals(deps: ChannelPostDeps, params: PostProposals
       .orderBy(asc(hubProposals.created))
       .limit(params.limit ?? 20);
     for (const p of due) {
-      const outcome = await postProposal(deps, p, channel, now);
-      if (outcome === 'posted') posted++;
-      else skipped++;
+      try {
+        const outcome = await postProposal(deps, p, channel, now);
+        if (outcome === 'posted') posted++;
+        else skipped++;
+      } catch (err) {
+        // One proposal or channel that cannot be posted to holds up no other; the job tries again.
+        failure ??= err;
+        deps.log?.warn({ err, proposal: p.id, channel: channel.id }, 'could not post a proposal to a governance channel');
+      }
     }
   }
+  if (failure) throw failure;
   return { posted, skipped };
 }
 
