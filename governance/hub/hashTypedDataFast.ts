@@ -32,8 +32,20 @@ function canonicalAddress(v: unknown): v is string {
   }
 }
 
+/** Hashes of short strings seen lately: a space's name, an app, an empty reason repeat in every vote. */
+const stringHashes = new Map<string, Uint8Array>();
+function hashString(v: string): Uint8Array {
+  if (v.length > 64) return keccak_256(utf8.encode(v));
+  let h = stringHashes.get(v);
+  if (!h) {
+    if (stringHashes.size >= 4096) stringHashes.clear();
+    stringHashes.set(v, (h = keccak_256(utf8.encode(v))));
+  }
+  return h;
+}
+
 function atomicEncoder(type: string): Encoder | null {
-  if (type === 'string') return (v) => (typeof v === 'string' ? keccak_256(utf8.encode(v)) : null);
+  if (type === 'string') return (v) => (typeof v === 'string' ? hashString(v) : null);
   if (type === 'bool') return (v) => (typeof v === 'boolean' ? word(v ? 1n : 0n) : null);
   if (type === 'address')
     return (v) => {

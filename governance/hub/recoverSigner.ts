@@ -53,14 +53,32 @@ export async function recoverSigner(envelope: TypedEnvelope, signature: Hex, dig
   } catch {
     return null;
   }
+  const signer = recoverLowercase(native, hash, signature);
+  return signer && getAddress(signer);
+}
+
+/** The lowercase address libsecp256k1 recovers from a 65-byte signature over `hash`, or null. */
+function recoverLowercase(secp: NativeSecp256k1, hash: Hex, signature: Hex): Hex | null {
   const sig = hexToBytes(signature);
   const v = sig[64]!;
   const recid = v >= 27 ? v - 27 : v;
   if (recid !== 0 && recid !== 1) return null;
   try {
-    const pub = native.ecdsaRecover(sig.subarray(0, 64), recid, hexToBytes(hash), false);
-    return getAddress(`0x${keccak256(pub.subarray(1)).slice(-40)}`);
+    const pub = secp.ecdsaRecover(sig.subarray(0, 64), recid, hexToBytes(hash), false);
+    return `0x${keccak256(pub.subarray(1)).slice(-40)}`;
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether `address` signed the envelope: `recoverSigner`'s answer compared without checksumming
+ * it (one hash less per message).
+ */
+export async function isSignedBy(envelope: TypedEnvelope, signature: Hex, address: Address, digest?: Hex): Promise<boolean> {
+  if (!native || !digest || !/^0x[0-9a-fA-F]{130}$/.test(signature)) {
+    const signer = await recoverSigner(envelope, signature, digest);
+    return signer !== null && signer.toLowerCase() === address.toLowerCase();
+  }
+  return recoverLowercase(native, digest, signature) === address.toLowerCase();
 }

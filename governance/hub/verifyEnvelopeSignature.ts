@@ -1,5 +1,5 @@
 import { isAddressEqual, type Hex } from 'viem';
-import { primaryTypeOf, recoverSigner } from './recoverSigner.ts';
+import { isSignedBy, primaryTypeOf } from './recoverSigner.ts';
 import type { HubDeps, HubEnvelope } from './types.ts';
 
 /**
@@ -14,8 +14,10 @@ export async function verifyEnvelopeSignature(deps: Pick<HubDeps, 'chain' | 'rec
   if (!/^0x[0-9a-fA-F]*$/.test(sig) || sig.length < 132) return false;
   const primaryType = primaryTypeOf(data.types);
   if (sig.length === 132) {
-    const signer = await (deps.recover ?? ((d, _type, s) => recoverSigner(d, s, digest)))(data, primaryType, sig);
-    if (signer && isAddressEqual(signer, address)) return true;
+    if (deps.recover) {
+      const signer = await deps.recover(data, primaryType, sig);
+      if (signer && isAddressEqual(signer, address)) return true;
+    } else if (await isSignedBy(data, sig, address, digest)) return true;
   }
   const code = await deps.chain.publicClient.getCode({ address }).catch(() => undefined);
   const isContract = code !== undefined && code !== '0x';

@@ -36,14 +36,13 @@ async function drain(deps: Deps, loader: Loader): Promise<void> {
   while (loader.waiting.length) {
     const batch = loader.waiting.splice(0, MAX_KEYS);
     try {
-      const pairs = sql.join(
-        batch.map((w) => sql`(${w.params.proposal}, ${w.params.address})`),
-        sql`, `,
-      );
+      // Two array parameters, however many pairs.
+      const proposals = sql.param(batch.map((w) => w.params.proposal));
+      const voters = sql.param(batch.map((w) => w.params.address));
       const rows = await deps.db
         .select()
         .from(hubVpCache)
-        .where(sql`(${hubVpCache.proposal}, ${hubVpCache.voter}) in (${pairs})`);
+        .where(sql`(${hubVpCache.proposal}, ${hubVpCache.voter}) in (select * from unnest(${proposals}::text[], ${voters}::text[]))`);
       const found = new Map(rows.map((r) => [`${r.proposal}|${r.voter}`, r]));
       for (const w of batch) {
         const row = found.get(`${w.params.proposal}|${w.params.address}`);
