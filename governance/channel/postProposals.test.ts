@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { createDiscordOutbox, createDiscordRest } from '../../bots/discord/discordOutbox.ts';
-import { governancePosts, hubProposals } from '../../platform/db/schema.ts';
+import { createWebOutbox } from '../../bots/web/webOutbox.ts';
+import { governancePosts, hubProposals, webMessages } from '../../platform/db/schema.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createOutboxRouter, type ChatOutbox } from '../../platform/notifications/types.ts';
 import { FakeDiscord } from '../../test/fakes/fakeDiscord.ts';
@@ -161,5 +162,27 @@ describe('postProposals / refreshPosts', () => {
     expect(post7.embeds[0]!.title).toBe('🗑 Proposal deleted');
     expect(post7.components).toHaveLength(0);
     expect(await refreshPosts(deps())).toEqual({ edited: 0, closed: 0 });
+  });
+  it('posts to a web chat as text with the controls (no chart on the post, which the page cannot replace), and the result with its chart', async () => {
+    const web: GovernanceChannel = { id: 'web:8c6e9a4e-2b1f-4c59-9a57-2b8f2b2b2b2b', target: { transport: 'web', chatId: '8c6e9a4e-2b1f-4c59-9a57-2b8f2b2b2b2b' } };
+    const both = createOutboxRouter({ web: createWebOutbox({ db: database.db }), discord: createDiscordOutbox(createDiscordRest({ token: discord.token, apiRoot: discord.apiRoot })) });
+    const webDeps = (): ChannelPostDeps => ({ ...deps(), outbox: both, channels: [web], proposalUrl: 'https://vote.example.org/#/{space}/proposal/{id}' });
+    await addProposal(8, { type: 'approval', choices: ['USDC', 'DAI', 'ETH'], end: now + 600 });
+    expect(await postProposals(webDeps())).toEqual({ posted: 1, skipped: 0 });
+    const messages = () => database.db.select().from(webMessages).where(eq(webMessages.chatId, web.target.chatId));
+    const [post] = await messages();
+    expect(post!.text).toContain('🗳 Proposal 8');
+    expect(post!.text).toContain(`https://vote.example.org/#/caravan.eth/proposal/${id(8)}`);
+    expect(post!.text).toContain('1. USDC — 0 votes\n2. DAI — 0 votes\n3. ETH — 0 votes');
+    expect(post!.imagePng).toBeNull();
+    expect(post!.controls).toMatchObject({ rows: [{ select: { placeholder: 'Approve one or more', min: 1, max: 3 } }] });
+    now += 1200;
+    expect(await refreshPosts(webDeps())).toEqual({ edited: 0, closed: 1 });
+    const after = await messages();
+    expect(after).toHaveLength(2);
+    expect(after[0]!.text).toContain('Closed');
+    expect(after[0]!.controls).toBeNull();
+    expect(after[1]!.text).toMatch(/^🏁 Voting ended: Proposal 8\nNobody voted\./);
+    expect(after[1]!.imagePng!.subarray(1, 4).toString()).toBe('PNG');
   });
 });
