@@ -171,6 +171,20 @@ describe('batched votes', () => {
     expect(stored.map((r) => r.voter).sort()).toEqual([voters[0]!.address, voters[2]!.address].sort());
   });
 
+  it('stores the message and the vote row as the sequencer builds them', async () => {
+    const proposal = await newProposal();
+    const by = voters[9]!;
+    const body = await voteBody(by, proposal, { choice: 3, reason: 'because', app: 'My App', metadata: '{"a":[1,"x"]}' });
+    const receipt = await receiveMessage({ ...base, voteQueue: createVoteQueue() }, structuredClone(body));
+    const [vote] = await database.db.select().from(hubVotes).where(eq(hubVotes.id, receipt.id));
+    expect(vote).toMatchObject({
+      ipfs: receipt.ipfs, voter: by.address, created: body.data.message.timestamp, space: SPACE, proposal, choice: 3, metadata: { a: [1, 'x'] },
+      reason: 'because', app: 'my-app', vpExact: '10000000000000000000', vp: '10', vpByStrategy: [10], vpState: 'final',
+    });
+    const [message] = await database.db.select().from(hubMessages).where(eq(hubMessages.id, receipt.id));
+    expect(message).toMatchObject({ ipfs: receipt.ipfs, address: by.address, version: '0.1.4', timestamp: body.data.message.timestamp, space: SPACE, type: 'vote', sig: body.sig, receipt: receipt.relayer.receipt });
+  });
+
   it('50 concurrent identical posts through the queue store one vote and one message', async () => {
     const proposal = await newProposal();
     const queue = createVoteQueue();

@@ -79,10 +79,7 @@ async function decideAndWrite(tx: Tx, entries: VoteEntry[]): Promise<VoteOutcome
   const keys = [...new Set(checked.map((e) => keyOf(e.ctx.votePayload!.proposal, e.ctx.from)))];
   if (keys.length)
     await tx.execute(
-      sql`select pg_advisory_xact_lock(k) from (select distinct hashtextextended(x, 0) as k from (values ${sql.join(
-        keys.map((k) => sql`(${k}::text)`),
-        sql`, `,
-      )}) as v(x) order by 1) as s`,
+      sql`select pg_advisory_xact_lock(k) from (select distinct hashtextextended(x, 0) as k from unnest(${sql.param(keys)}::text[]) as x order by 1) as s`,
     );
   const ids = [...new Set(entries.map((e) => e.ctx.id))];
   const stored = new Set((await tx.select({ id: hubMessages.id }).from(hubMessages).where(inArray(hubMessages.id, ids))).map((r) => r.id));
@@ -92,14 +89,12 @@ async function decideAndWrite(tx: Tx, entries: VoteEntry[]): Promise<VoteOutcome
   );
   const current = new Map<string, { id: string; created: number }>();
   if (keys.length) {
-    const pairs = sql.join(
-      checked.map((e) => sql`(${e.ctx.votePayload!.proposal}, ${e.ctx.from})`),
-      sql`, `,
-    );
+    const proposals = sql.param(checked.map((e) => e.ctx.votePayload!.proposal));
+    const voters = sql.param(checked.map((e) => e.ctx.from));
     const rows = await tx
       .select({ proposal: hubVotes.proposal, voter: hubVotes.voter, id: hubVotes.id, created: hubVotes.created })
       .from(hubVotes)
-      .where(sql`(${hubVotes.proposal}, ${hubVotes.voter}) in (${pairs})`);
+      .where(sql`(${hubVotes.proposal}, ${hubVotes.voter}) in (select * from unnest(${proposals}::text[], ${voters}::text[]))`);
     for (const r of rows) current.set(keyOf(r.proposal, r.voter), { id: r.id, created: r.created });
   }
 
@@ -124,23 +119,26 @@ async function decideAndWrite(tx: Tx, entries: VoteEntry[]): Promise<VoteOutcome
   });
   if (!accepted.length) return outcomes;
 
-  const messages = await tx
-    .insert(hubMessages)
-    .values(
-      accepted.map((e) => ({
-        id: e.ctx.id,
-        ipfs: e.ctx.ipfs,
-        address: e.ctx.envelope.address,
-        version: e.ctx.envelope.data.domain.version,
-        timestamp: e.ctx.timestamp,
-        space: e.ctx.message.space ?? '',
-        type: 'vote',
-        sig: e.ctx.envelope.sig,
-        receipt: e.receipt,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: hubMessages.id });
+  // Multi-row writes with one array parameter per column (however many votes), rows in arrival order.
+  const col = <T>(rows: T[], pick: (r: T) => unknown, type: string) => sql`${sql.param(rows.map(pick))}::${sql.raw(type)}[]`;
+  const { rows: messages } = await tx.execute<{ id: string }>(sql`
+    insert into ${hubMessages} (id, ipfs, address, version, timestamp, space, type, sig, receipt)
+    select * from unnest(${sql.join(
+      [
+        col(accepted, (e) => e.ctx.id, 'text'),
+        col(accepted, (e) => e.ctx.ipfs, 'text'),
+        col(accepted, (e) => e.ctx.envelope.address, 'text'),
+        col(accepted, (e) => e.ctx.envelope.data.domain.version, 'text'),
+        col(accepted, (e) => e.ctx.timestamp, 'bigint'),
+        col(accepted, (e) => e.ctx.message.space ?? '', 'text'),
+        col(accepted, () => 'vote', 'text'),
+        col(accepted, (e) => e.ctx.envelope.sig, 'text'),
+        col(accepted, (e) => e.receipt, 'text'),
+      ],
+      sql`, `,
+    )})
+    on conflict do nothing
+    returning id`);
   if (messages.length !== accepted.length) throw new BatchConflict('message');
 
   const winners = [...last.values()].map((e) => {
@@ -162,28 +160,34 @@ async function decideAndWrite(tx: Tx, entries: VoteEntry[]): Promise<VoteOutcome
       vpState: 'final',
     };
   });
-  const excluded = (column: string) => sql.raw(`excluded.${column}`);
-  const votes = await tx
-    .insert(hubVotes)
-    .values(winners)
-    .onConflictDoUpdate({
-      target: [hubVotes.proposal, hubVotes.voter],
-      set: {
-        id: excluded('id'),
-        ipfs: excluded('ipfs'),
-        created: excluded('created'),
-        choice: excluded('choice'),
-        metadata: excluded('metadata'),
-        reason: excluded('reason'),
-        app: excluded('app'),
-        vpExact: excluded('vp_exact'),
-        vp: excluded('vp'),
-        vpByStrategy: excluded('vp_by_strategy'),
-        vpState: excluded('vp_state'),
-      },
-      setWhere: sql`${hubVotes.created} < excluded.created or (${hubVotes.created} = excluded.created and excluded.id collate "C" > ${hubVotes.id} collate "C")`,
-    })
-    .returning({ id: hubVotes.id });
+  const json = (v: unknown) => JSON.stringify(v);
+  const { rows: votes } = await tx.execute<{ id: string }>(sql`
+    insert into ${hubVotes} (id, ipfs, voter, created, space, proposal, choice, metadata, reason, app, vp_exact, vp, vp_by_strategy, vp_state)
+    select * from unnest(${sql.join(
+      [
+        col(winners, (w) => w.id, 'text'),
+        col(winners, (w) => w.ipfs, 'text'),
+        col(winners, (w) => w.voter, 'text'),
+        col(winners, (w) => w.created, 'bigint'),
+        col(winners, (w) => w.space, 'text'),
+        col(winners, (w) => w.proposal, 'text'),
+        col(winners, (w) => json(w.choice), 'jsonb'),
+        col(winners, (w) => json(w.metadata), 'jsonb'),
+        col(winners, (w) => w.reason, 'text'),
+        col(winners, (w) => w.app, 'text'),
+        col(winners, (w) => w.vpExact, 'numeric'),
+        col(winners, (w) => w.vp, 'numeric'),
+        col(winners, (w) => json(w.vpByStrategy), 'jsonb'),
+        col(winners, (w) => w.vpState, 'text'),
+      ],
+      sql`, `,
+    )})
+    on conflict (proposal, voter) do update set
+      id = excluded.id, ipfs = excluded.ipfs, created = excluded.created, choice = excluded.choice, metadata = excluded.metadata,
+      reason = excluded.reason, app = excluded.app, vp_exact = excluded.vp_exact, vp = excluded.vp, vp_by_strategy = excluded.vp_by_strategy,
+      vp_state = excluded.vp_state
+    where ${hubVotes.created} < excluded.created or (${hubVotes.created} = excluded.created and excluded.id collate "C" > ${hubVotes.id} collate "C")
+    returning id`);
   if (votes.length !== winners.length) throw new BatchConflict('vote');
   return outcomes;
 }
