@@ -69,7 +69,7 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
   const body = p.body.length > 600 ? `${p.body.slice(0, 599)}…` : p.body;
   const choices = choiceLines(p);
   const votes = `${p.votes} vote${p.votes === 1 ? '' : 's'} · voting power at block ${p.snapshot}`;
-  const footer = `${p.space} · id ${p.id} · /proposal ${shortId(p.id)} shows it in any chat`;
+  const footer = `${p.space} · /proposal ${p.id} shows it in any chat`;
   const card: ReplyCard = {
     title: `🗳 ${p.title}`,
     ...(params.link ? { url: params.link } : {}),
