@@ -53,7 +53,6 @@ import type { HubDeps } from '../governance/hub/types.ts';
 import type { GovernanceDeps } from '../governance/actions/types.ts';
 import { createTallyScheduler } from '../governance/tally/createTallyScheduler.ts';
 import { coalescedDueAt, type ChannelPostDeps } from '../governance/channel/types.ts';
-import { ConfigError } from '../platform/errors.ts';
 
 /** Where the runtime finds its services (embedded ones started by `caravan start`, or real ones). */
 export type RuntimeEndpoints = {
@@ -215,11 +214,6 @@ export async function startRuntime(config: Config, endpoints: RuntimeEndpoints, 
     if (telegram) outboxes.telegram = telegram.outbox;
     if (discord) outboxes.discord = discord.outbox;
     const outbox = createOutboxRouter(outboxes);
-    const silent = config.GOVERNANCE_CHANNELS.find((c) => !outboxes[c.target.transport]);
-    if (silent)
-      throw new ConfigError(
-        `GOVERNANCE_CHANNELS names ${silent.id}, but ${silent.target.transport === 'discord' ? 'DISCORD_TOKEN' : 'TELEGRAM_BOT_TOKEN'} is not set, so nothing can be posted there.`,
-      );
     const fetchFile = routeFetchers({
       staged: createStagedFileFetcher(stagingDir),
       ...(telegram ? { telegram: telegram.fetchFile } : {}),

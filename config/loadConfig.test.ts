@@ -12,6 +12,17 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('http://127.0.0.1:3000');
   });
 
+  it('reads GOVERNANCE_CHANNELS, and refuses a bad entry or a channel whose bot has no token, naming the variable', () => {
+    const c = loadConfig({ GOVERNANCE_CHANNELS: 'discord:123456789012345678,web:8c6e9a4e-2b1f-4c59-9a57-2b8f2b2b2b2b', DISCORD_TOKEN: 'x' });
+    expect(c.GOVERNANCE_CHANNELS.map((ch) => ch.id)).toEqual(['discord:123456789012345678', 'web:8c6e9a4e-2b1f-4c59-9a57-2b8f2b2b2b2b']);
+    expect(loadConfig({}).GOVERNANCE_CHANNELS).toEqual([]);
+    expect(() => loadConfig({ GOVERNANCE_CHANNELS: 'discord:42', DISCORD_TOKEN: 'x' })).toThrow('GOVERNANCE_CHANNELS: “discord:42”: discord needs a channel id (17 to 20 digits)');
+    expect(() => loadConfig({ GOVERNANCE_CHANNELS: 'discord:123456789012345678' })).toThrow('GOVERNANCE_CHANNELS: discord:123456789012345678 needs DISCORD_TOKEN');
+    expect(() => loadConfig({ GOVERNANCE_CHANNELS: 'telegram:-100123' })).toThrow('GOVERNANCE_CHANNELS: telegram:-100123 needs TELEGRAM_BOT_TOKEN');
+    expect(() => loadConfig({ GOVERNANCE_POST_EDIT_INTERVAL: 'soon' })).toThrow(/GOVERNANCE_POST_EDIT_INTERVAL: expected a duration/);
+    expect(() => loadConfig({ GOVERNANCE_PROPOSAL_URL: 'vote.example.org/{id}' })).toThrow(/GOVERNANCE_PROPOSAL_URL: expected a URL template/);
+  });
+
   it('names the variable and what is expected when a value is malformed', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: /);

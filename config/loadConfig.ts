@@ -75,6 +75,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     }
   }
   if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too (the webhook is the bot’s)');
+  for (const c of e.GOVERNANCE_CHANNELS) {
+    const token = c.target.transport === 'discord' ? 'DISCORD_TOKEN' : c.target.transport === 'telegram' ? 'TELEGRAM_BOT_TOKEN' : undefined;
+    if (token && !e[token]) problems.push(`GOVERNANCE_CHANNELS: ${c.id} needs ${token} (nothing could be posted there without it)`);
+  }
   if (problems.length) throw new ConfigError('Invalid configuration.', { metaMessages: problems });
 
   return {
