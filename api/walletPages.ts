@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { BaseError, InputError, NotFoundError } from '../platform/errors.ts';
+import { BaseError, InputError, NotFoundError, ServiceError } from '../platform/errors.ts';
 import { LimitExceededError } from '../platform/limits/errors.ts';
 import type { MoneyDeps } from '../platform/money/types.ts';
 import { WalletConflictError } from '../platform/wallets/errors.ts';
@@ -16,10 +16,13 @@ import { prepareRebind } from '../platform/wallets/prepareRebind.ts';
 import { rebindReceipts } from '../platform/wallets/rebindReceipts.ts';
 import { readWalletTx } from '../platform/wallets/readWalletTx.ts';
 import { confirmWalletTx } from '../platform/wallets/confirmWalletTx.ts';
+import { completeAliasLink, readAliasLink } from '../governance/alias/completeAliasLink.ts';
+import type { HubDeps } from '../governance/hub/types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const linkPage = fs.readFileSync(path.join(here, 'walletLink.html'), 'utf8');
 const txPage = fs.readFileSync(path.join(here, 'walletTx.html'), 'utf8');
+const aliasPage = fs.readFileSync(path.join(here, 'walletAlias.html'), 'utf8');
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be a hex string').max(20_000);
 const siweBody = z.object({ address: z.string().max(64) });
@@ -30,6 +33,7 @@ const rebindBody = z.object({
   nonce: z.string().regex(/^\d{1,78}$/, 'must be a whole number'),
 });
 const sentBody = z.object({ hashes: z.array(z.string().max(80)).min(1).max(10) });
+const signedBody = z.object({ signature: hex });
 
 /** Parses a JSON body with `schema`, as an InputError (400) naming the field when it does not fit. */
 function body<T>(schema: z.ZodType<T>, req: Request): T {
@@ -96,12 +100,14 @@ function errorPage(res: Response, status: number, message: string): void {
  *   `POST /:token/verify`; the answer carries a one-time rebind token for
  *   `POST /:rebindToken/rebind-data` (the EIP-712 consent to sign) and `POST /:rebindToken/rebind`.
  * - `GET /tx/:token`: transactions the linked wallet sends itself; `POST /tx/:token/sent` takes the hashes.
+ * - `GET /alias/:token`: the linked wallet signs Snapshot's alias message for the person's voting alias;
+ *   `POST /alias/:token/signed` hands the signed envelope to the hub.
  *
  * The SIWE domain and URI are those of `settings.publicUrl`, where the chat's links point. Errors are
  * JSON `{error, message}`: 404 for an unknown, expired or used link, 409 for a replay or a wallet
  * linked elsewhere, 400 for anything else malformed; none of them changes anything.
  */
-export function createWalletPagesRouter(deps: MoneyDeps): Router {
+export function createWalletPagesRouter(deps: MoneyDeps, governance?: { hub: HubDeps }): Router {
   const router = express.Router();
   const site = new URL(deps.settings.publicUrl);
   const domain = site.host;
@@ -130,6 +136,26 @@ export function createWalletPagesRouter(deps: MoneyDeps): Router {
   router.post('/tx/:token/sent', noStore, json, async (req, res) => {
     const { hashes } = body(sentBody, req);
     res.json(await confirmWalletTx(deps, { token: tokenOf(req), hashes }));
+  });
+
+  router.get('/alias/:token', async (req, res) => {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    try {
+      const typedData = await readAliasLink(deps, tokenOf(req));
+      pageHeaders(res, nonce);
+      res.type('html').send(render(aliasPage, { token: tokenOf(req), typedData }, nonce));
+    } catch (err) {
+      const s = statusOf(err);
+      if (!s) throw err;
+      errorPage(res, s.status, s.message);
+    }
+  });
+
+  router.post('/alias/:token/signed', noStore, json, async (req, res) => {
+    if (!governance) throw new ServiceError('Voting is not available in this process.', { retryable: true });
+    const { signature } = body(signedBody, req);
+    const receipt = await completeAliasLink({ db: deps.db, hub: governance.hub }, { token: tokenOf(req), signature });
+    res.json({ id: receipt.id, validDays: 30 });
   });
 
   router.get('/:token', async (req, res) => {

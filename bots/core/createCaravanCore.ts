@@ -4,6 +4,7 @@ import { fitLabel } from '../../platform/chat/reply.ts';
 import { createChatCore, type ChatCore } from './createChatCore.ts';
 import { apiKeysFeature } from './commands/apiKeys.ts';
 import { treasuryFeature } from './commands/treasury.ts';
+import { aliasFeature } from './commands/alias.ts';
 import { governanceFeature } from './commands/governance.ts';
 import { assistantsFeature, continueConversation } from './commands/assistants.ts';
 import { dashboardFeature } from './commands/dashboard.ts';
@@ -22,7 +23,7 @@ export const HINT = 'Send me a .csv, .jsonl, .txt or .md file to contribute a da
  * Discord, Telegram and the web page.
  */
 export function createCaravanCore(deps: CoreDeps): ChatCore {
-  const core: ChatCore = createChatCore(deps, [startFeature(() => core.features), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature, dashboardFeature, apiKeysFeature, governanceFeature, treasuryFeature], {
+  const core: ChatCore = createChatCore(deps, [startFeature(() => core.features), datasetsFeature, assistantsFeature, reviewFeature, walletLinkFeature, moneyFeature, dashboardFeature, apiKeysFeature, governanceFeature, aliasFeature, treasuryFeature], {
     hint: HINT,
     onPlainText: continueConversation,
     onFile: receiveFile,

@@ -1,10 +1,9 @@
 import { and, eq } from 'drizzle-orm';
+import { chatSigner } from '../alias/chatSigner.ts';
 import { hubVotes } from '../../platform/db/schema.ts';
-import { custodialAccount } from '../../platform/money/custodialAccount.ts';
 import { InputError, NotFoundError } from '../../platform/errors.ts';
 import { readProposal } from '../hub/readProposal.ts';
 import { snapshotjs } from '../snapshotjs.ts';
-import { findUserById } from '../../platform/identity/findUserById.ts';
 import { createHubClient } from './hubClient.ts';
 import type { GovernanceDeps } from './types.ts';
 
@@ -12,8 +11,9 @@ import type { GovernanceDeps } from './types.ts';
 export type VoteChoice = number | number[] | Record<string, number>;
 
 /**
- * Casts the user's vote on a proposal of the platform's space, signed by their custodial key with
- * Snapshot's client; the hub checks it (window, choice, voting power at the snapshot) and a later
+ * Casts the user's vote on a proposal of the platform's space, signed with Snapshot's client by
+ * their custodial key, or, when their votes live in a linked wallet, by the voting alias that
+ * wallet authorised (`from` = the wallet); the hub checks it (window, choice, voting power at the snapshot) and a later
  * vote replaces an earlier one. `isValidChoice` of snapshot.js runs first, so a malformed choice is
  * refused before anything is signed. Returns the vote's id and the voting power it counted.
  */
@@ -27,20 +27,16 @@ export async function castVote(
     isValidChoice(choice: unknown, choices: string[]): boolean;
   };
   if (!Voting?.isValidChoice(params.choice, proposal.choices)) throw new InputError('That is not a valid choice for this proposal.');
-  const user = await findUserById(deps, params.userId);
-  if (user.walletAddress)
-    throw new InputError(
-      `Your votes are held by your wallet ${user.walletAddress}: vote with it from a Snapshot client pointed at this hub. (Voting for your wallet from the chat needs an alias, which is not available yet.)`,
-    );
-  const account = await custodialAccount(deps, params.userId);
+  const { account, from: voter } = await chatSigner(deps, params.userId);
   // Votes carry whole seconds and the later one wins, ties going to the greater id: a change of
   // mind within the same second as the first vote must still be the later one.
   const [earlier] = await deps.db
     .select({ created: hubVotes.created })
     .from(hubVotes)
-    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, account.address)));
+    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, voter)));
   const now = Math.floor(Date.now() / 1000);
   const receipt = await createHubClient(deps.hub, account).vote({
+    from: voter,
     space: deps.space,
     proposal: proposal.id,
     type: proposal.type,
@@ -53,6 +49,6 @@ export async function castVote(
   const [vote] = await deps.db
     .select({ vp: hubVotes.vp })
     .from(hubVotes)
-    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, account.address)));
+    .where(and(eq(hubVotes.proposal, proposal.id), eq(hubVotes.voter, voter)));
   return { id: receipt.id, vp: vote ? Number(vote.vp) : 0 };
 }

@@ -1,6 +1,5 @@
-import { custodialAccount } from '../../platform/money/custodialAccount.ts';
+import { chatSigner } from '../alias/chatSigner.ts';
 import { InputError } from '../../platform/errors.ts';
-import { findUserById } from '../../platform/identity/findUserById.ts';
 import { createHubClient } from './hubClient.ts';
 import { PROPOSAL_TYPES, type GovernanceDeps, type ProposalType } from './types.ts';
 
@@ -30,15 +29,11 @@ export async function createProposal(deps: GovernanceDeps, params: CreateProposa
   if (choices.length < 2) throw new InputError('A proposal needs at least 2 choices.');
   if (new Set(choices).size !== choices.length) throw new InputError('Each choice must be different.');
   if (params.durationSeconds < MIN_DURATION_S || params.durationSeconds > MAX_DURATION_S) throw new InputError('Voting can last from 1 hour to 30 days.');
-  const user = await findUserById(deps, params.userId);
-  if (user.walletAddress)
-    throw new InputError(
-      `Your votes are held by your wallet ${user.walletAddress}: propose with it from a Snapshot client pointed at this hub. (Signing for your wallet from the chat needs an alias, which is not available yet.)`,
-    );
-  const account = await custodialAccount(deps, params.userId);
+  const { account, from } = await chatSigner(deps, params.userId);
   const now = Math.floor(deps.hub.now?.() ?? Date.now() / 1000);
   const snapshot = Number(await deps.hub.chain.publicClient.getBlockNumber({ cacheTime: 0 }));
   const receipt = await createHubClient(deps.hub, account).proposal({
+    from,
     space: deps.space,
     type: params.type,
     title: params.title.trim(),

@@ -5,7 +5,7 @@ import { linkTokens } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 
 /** What a link is for: linking a wallet, moving receipts to it, transactions the wallet sends, or the dashboard. */
-export type LinkPurpose = 'link' | 'rebind' | 'tx' | 'dashboard';
+export type LinkPurpose = 'link' | 'rebind' | 'tx' | 'dashboard' | 'alias';
 
 export type LinkTokenRow = typeof linkTokens.$inferSelect;
 
