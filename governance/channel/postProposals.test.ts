@@ -185,4 +185,18 @@ describe('postProposals / refreshPosts', () => {
     expect(after[1]!.text).toMatch(/^🏁 Voting ended: Proposal 8\nNobody voted\./);
     expect(after[1]!.imagePng!.subarray(1, 4).toString()).toBe('PNG');
   });
+  it('shows a proposal its author changed before voting started with controls for its new choices', async () => {
+    await addProposal(9, { start: now + 600, end: now + 4000 });
+    expect(await postProposals(deps(), { proposal: id(9) })).toEqual({ posted: 1, skipped: 0 });
+    const post = titled(9)[0]!;
+    const labels = () => (post.components as unknown as Array<{ components: Array<{ label?: string }> }>).flatMap((r) => r.components.map((c) => c.label));
+    expect(labels()).toEqual(['Yes', 'No']);
+    expect(post.embeds[0]!.fields!.find((f) => f.name === 'Status')!.value).toMatch(/^Opens /);
+    await new Promise((r) => setTimeout(r, 1600));
+    await database.db.update(hubProposals).set({ choices: ['Yes', 'No', 'Later'], updated: now + 1 }).where(eq(hubProposals.id, id(9)));
+    expect(await refreshPosts(deps(), { proposal: id(9) })).toEqual({ edited: 1, closed: 0 });
+    expect(labels()).toEqual(['Yes', 'No', 'Later']);
+    const stored = await postRow(9);
+    expect(JSON.stringify(stored!.rows)).toContain('Later');
+  });
 });
