@@ -5,6 +5,8 @@ import { eq } from 'drizzle-orm';
 import type { Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { readAliasStatus } from '../governance/alias/readAliasStatus.ts';
+import { remindAliasRenewals } from '../governance/alias/remindAliasRenewals.ts';
+import { createJobsPort } from '../jobs/createJobsPort.ts';
 import { hubAliases, hubVotes } from '../platform/db/schema.ts';
 import { findUserByIdentity } from '../platform/identity/findUserByIdentity.ts';
 import { freePort } from '../platform/infra/freePort.ts';
@@ -124,5 +126,12 @@ describe.skipIf(!hasChromium)('voting alias of a linked wallet', () => {
     expect(status.validUntil).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
     const later = await readAliasStatus({ db: rt.database.db, masterKey: rt.money.masterKey }, { userId: user.id, now: status.validUntil! + 1 });
     expect(later.validUntil).toBeUndefined();
+
+    // Three days before the end, one reminder by DM (however often the pass runs); none before.
+    const jobs = createJobsPort(rt.queues);
+    expect(await remindAliasRenewals({ db: rt.database.db, jobs }, { now: status.validUntil! - 4 * 86_400 })).toBe(0);
+    expect(await remindAliasRenewals({ db: rt.database.db, jobs }, { now: status.validUntil! - 2 * 86_400 })).toBe(1);
+    expect(await remindAliasRenewals({ db: rt.database.db, jobs }, { now: status.validUntil! - 86_400 })).toBe(0);
+    expect((await carol.waitFor((m) => m.text.startsWith('🗝 Your voting alias for'), { what: 'renewal reminder' })).text).toContain('/alias renews it');
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { notifyEarnings } from '../../platform/earnings/notifyEarnings.ts';
 import { remindExpiringLicenses } from '../../platform/money/remindExpiringLicenses.ts';
 import { advanceTreasury } from '../../governance/treasury/advanceTreasury.ts';
 import { announceTreasurySteps } from '../../governance/treasury/announceTreasurySteps.ts';
+import { remindAliasRenewals } from '../../governance/alias/remindAliasRenewals.ts';
 import { defineWorker } from '../defineWorker.ts';
 import type { JobData, JobResult, QueueSettings } from '../queues.ts';
 import type { WorkerDeps } from '../workerDeps.ts';
@@ -14,7 +15,8 @@ export const INDEX_SCHEDULER_ID = 'index-chain';
 /**
  * `index`: runs the chain indexer until it is caught up (see `catchUp`), then queues the earnings
  * messages and license reminders it made due (see `notifyEarnings`) and moves the treasury's
- * proposals and phases along (see `advanceTreasury`), one job at a time so
+ * proposals and phases along (see `advanceTreasury`) and reminds people whose voting alias ends
+ * soon (see `remindAliasRenewals`), one job at a time so
  * passes never overlap in this process (across processes the indexer takes a database lock).
  * With `indexerIntervalMs`, a job scheduler queues a job that often; each is tried once, since the
  * next one comes soon anyway. Retryable errors (RPC down, a reorg while reading) are logged and the
@@ -44,6 +46,7 @@ export function createIndexWorker(deps: WorkerDeps) {
           const steps = await advanceTreasury({ db: deps.db, chain: deps.chain, currencies: deps.money.currencies, log });
           await announceTreasurySteps({ db: deps.db, jobs: deps.jobs, chainId: deps.chain.chainId }, steps);
         }
+        await remindAliasRenewals(deps);
       }
       return result;
     },
