@@ -89,7 +89,7 @@ describe('governance channel on Discord: posts, votes with their buttons, charts
 
   const posts = () => discord.messagesIn(gov).filter((m) => m.embeds[0]?.title?.startsWith('🗳'));
   const postOf = (title: string) => posts().filter((m) => m.embeds[0]!.title === `🗳 ${title}`);
-  const results = (title: string) => discord.messagesIn(gov).filter((m) => m.content.startsWith(`🏁 Voting ended: ${title}`));
+  const results = (title: string) => discord.messagesIn(gov).filter((m) => m.embeds[0]?.title === `🏁 Voting ended: ${title}`);
   const proposalRow = async (id: string) => (await rt.database.db.select().from(hubProposals).where(eq(hubProposals.id, id)))[0]!;
   /** The scores snapshot.js computes from the stored votes. */
   const recount = async (id: string) => {
@@ -223,15 +223,17 @@ describe('governance channel on Discord: posts, votes with their buttons, charts
       ['Lower the platform fee to 4 %', chatProposal, () => chatPost, ['Yes', 'No']],
       ['Which currencies to accept', hubProposal, () => hubPost, ['USDC', 'DAI', 'ETH']],
     ] as const) {
-      const result = await discord.waitForMessage(gov, (m) => m.content.startsWith(`🏁 Voting ended: ${title}`), 30_000);
+      const result = await discord.waitForMessage(gov, (m) => m.embeds[0]?.title === `🏁 Voting ended: ${title}`, 30_000);
       const scores = await recount(id);
       const p = await proposalRow(id);
       expect(p.scores).toEqual(scores);
       expect(p.scoresState).toBe('final');
       const best = Math.max(...scores);
-      expect(result.content).toContain(`Result: ${choices.filter((_, i) => scores[i] === best).join(' and ')}`);
-      expect(result.content).toContain(choiceLines([...choices], scores));
+      expect(result.embeds[0]!.description).toBe(`Result: ${choices.filter((_, i) => scores[i] === best).join(' and ')}`);
+      expect(field(result, 'Choices')).toBe(choiceLines([...choices], scores));
+      expect(field(result, 'Votes')).toBe(`${p.votes} votes, counted with Snapshot's ${p.type} rules`);
       expect(result.files).toHaveLength(1);
+      expect(result.embeds[0]!.image?.url).toBe(`attachment://${result.files[0]!.fileName}`);
       const img = decodePng(result.files[0]!.bytes);
       for (const b of chartBars({ title, choices, scores, state: 'closed', votes: p.votes })) {
         expect(Math.abs(countColour(img, b.y + Math.floor(b.height / 2), b.color) - b.width)).toBeLessThanOrEqual(2);

@@ -141,7 +141,7 @@ describe('postProposals / refreshPosts', () => {
     const post = titled(1)[0]!;
     expect(post.components).toHaveLength(0);
     expect(post.embeds[0]!.fields!.find((f) => f.name === 'Status')!.value).toMatch(/^Closed .* · no votes$/);
-    expect(discord.messagesIn(channel.target.chatId).filter((m) => m.content.startsWith('🏁 Voting ended: Proposal 1'))).toHaveLength(1);
+    expect(discord.messagesIn(channel.target.chatId).filter((m) => m.embeds[0]?.title === '🏁 Voting ended: Proposal 1')).toHaveLength(1);
   });
   it('a post whose message is gone holds up nothing and still gets its result; a deleted proposal says so', async () => {
     await addProposal(7);
@@ -154,7 +154,7 @@ describe('postProposals / refreshPosts', () => {
     await database.db.update(hubProposals).set({ votes: 1, scores: [0, 2] }).where(eq(hubProposals.id, id(7)));
     expect(await refreshPosts(deps())).toEqual({ edited: 1, closed: 1 });
     expect(post7.embeds[0]!.fields!.find((f) => f.name === 'Choices')!.value).toBe('1. Yes — 0 votes (0 %)\n2. No — 2 votes (100 %)');
-    expect(discord.messagesIn(channel.target.chatId).filter((m) => m.content.startsWith('🏁 Voting ended: Proposal 4'))).toHaveLength(1);
+    expect(discord.messagesIn(channel.target.chatId).filter((m) => m.embeds[0]?.title === '🏁 Voting ended: Proposal 4')).toHaveLength(1);
     expect((await postRow(4))!.closedAt).not.toBeNull();
 
     await database.db.delete(hubProposals).where(eq(hubProposals.id, id(7)));

@@ -109,14 +109,26 @@ export const deletedReply = (): Reply => ({
 /** The message posted once when voting ends: the result, every choice's votes, and the chart. */
 export function resultReply(p: ProposalRow, params: { chart: ChatImage; link?: string | undefined }): Reply {
   const leader = leaderOf(p);
+  const votes = `${p.votes} vote${p.votes === 1 ? '' : 's'}, counted with Snapshot's ${p.type} rules`;
   return {
+    card: {
+      title: `🏁 Voting ended: ${p.title}`,
+      ...(params.link ? { url: params.link } : {}),
+      description: leader ? `Result: ${leader}` : 'Nobody voted.',
+      fields: [
+        { name: 'Choices', value: choiceLines(p).join('\n') },
+        { name: 'Votes', value: votes },
+      ],
+      color: COLORS.closed,
+      footer: `${p.space} · /proposal ${p.id}`,
+    },
     text: [
       `🏁 Voting ended: ${p.title}`,
       leader ? `Result: ${leader}` : 'Nobody voted.',
       '',
       ...choiceLines(p),
       '',
-      `${p.votes} vote${p.votes === 1 ? '' : 's'}, counted with Snapshot's ${p.type} rules · id ${shortId(p.id)}`,
+      `${votes} · id ${shortId(p.id)}`,
       ...(params.link ? [params.link] : []),
     ].join('\n'),
     image: params.chart,

@@ -79,7 +79,8 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
       text: params.reply.text,
       imagePng: params.reply.image ? Buffer.from(params.reply.image.png) : null,
       imageName: params.reply.image?.fileName ?? null,
-      controls: controlsOf(params.reply),
+      // A card (Discord's embed) is kept with the controls: a message taken over after a crash shows the same.
+      controls: params.reply.card ? { ...(controlsOf(params.reply) ?? {}), card: params.reply.card } : controlsOf(params.reply),
     })
     .onConflictDoNothing({ target: notifications.key });
   // The row is locked first, so `old` is the state this claim replaces, even under a race.
@@ -113,7 +114,7 @@ export async function deliverOnce(deps: DeliverOnceDeps, params: DeliverOncePara
   const stored = row.target as NotifyTarget;
   const reply: Reply = {
     text: row.text,
-    ...((row.controls as ReplyControls | null) ?? {}),
+    ...((row.controls as (ReplyControls & Pick<Reply, 'card'>) | null) ?? {}),
     ...(row.image_png ? { image: { png: row.image_png, fileName: row.image_name ?? 'image.png' } } : {}),
   };
   const transport = 'identity' in stored ? stored.identity.platform : stored.transport;
