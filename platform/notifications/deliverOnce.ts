@@ -31,7 +31,7 @@ export type DeliverOnceParameters = {
   /** Idempotency key: one key, one delivered message, however often this is called. */
   key: string;
   target: NotifyTarget;
-  /** Text, controls, and a picture (sent with a new message, not with edits). */
+  /** Text, a card, controls, and a picture (Discord also replaces the picture of a message it edits). */
   reply: Reply;
 };
 
