@@ -4,6 +4,7 @@ import { hubAliases, identities, keys, notifications, users } from '../../platfo
 import type { JobsPort } from '../../platform/jobsPort.ts';
 import type { NotifyTarget } from '../../platform/notifications/deliverOnce.ts';
 import { ALIAS_VALIDITY_SECONDS } from '../hub/isValidAlias.ts';
+import { utcMinute } from '../../platform/messages/format.ts';
 
 /** How long before a voting alias ends its holder is reminded. */
 export const ALIAS_REMINDER_SECONDS = 3 * 86_400;
@@ -51,8 +52,7 @@ export async function remindAliasRenewals(deps: { db: Db; jobs: Pick<JobsPort, '
   for (const d of due) {
     const target = targetOf.get(d.userId);
     if (!target) continue;
-    const ends = new Date((d.created + ALIAS_VALIDITY_SECONDS) * 1000).toISOString().slice(0, 16).replace('T', ' ');
-    const text = `🗝 Your voting alias for ${d.wallet} ends on ${ends} UTC: after that, votes from the chat need your wallet again. /alias renews it for 30 days (one signature, no gas).`;
+    const text = `🗝 Your voting alias for ${d.wallet} ends on ${utcMinute(d.created + ALIAS_VALIDITY_SECONDS)}: after that, votes from the chat need your wallet again. /alias renews it for 30 days (one signature, no gas).`;
     const key = `alias-renew:${d.id}`;
     const inserted = await deps.db.insert(notifications).values({ key, target, text, userId: d.userId }).onConflictDoNothing({ target: notifications.key }).returning({ id: notifications.id });
     if (!inserted.length) continue;

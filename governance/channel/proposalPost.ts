@@ -1,6 +1,7 @@
 import type { ChatImage, Reply, ReplyCard, ReplyRow } from '../../platform/chat/reply.ts';
 import type { ProposalRow } from '../hub/readProposal.ts';
 import { formatShare, formatVotes, renderResultsChart, type ResultsChartInput } from './renderResultsChart.ts';
+import { utcMinute } from '../../platform/messages/format.ts';
 
 const TYPE_WORDS: Record<string, string> = {
   'single-choice': 'one choice',
@@ -17,7 +18,6 @@ const COLORS = { pending: 0x9e9e9e, open: 0x2e7d32, closed: 0x5865f2 } as const;
 export type PostState = 'pending' | 'open' | 'closed';
 export const stateOf = (p: Pick<ProposalRow, 'start' | 'end'>, now: number): PostState => (now < p.start ? 'pending' : now < p.end ? 'open' : 'closed');
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const shortId = (id: string) => `${id.slice(0, 10)}…`;
 
 /** What a post shows, as a key: equal keys need no edit. */
@@ -62,10 +62,10 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
   const state = stateOf(p, params.now);
   const status =
     state === 'open'
-      ? `Open until ${when(p.end)}`
+      ? `Open until ${utcMinute(p.end)}`
       : state === 'pending'
-        ? `Opens ${when(p.start)}`
-        : `Closed ${when(p.end)}${leaderOf(p) ? ` · result: ${leaderOf(p)}` : ' · no votes'}`;
+        ? `Opens ${utcMinute(p.start)}`
+        : `Closed ${utcMinute(p.end)}${leaderOf(p) ? ` · result: ${leaderOf(p)}` : ' · no votes'}`;
   const body = p.body.length > 600 ? `${p.body.slice(0, 599)}…` : p.body;
   const choices = choiceLines(p);
   const votes = `${p.votes} vote${p.votes === 1 ? '' : 's'} · voting power at block ${p.snapshot}`;
@@ -77,7 +77,7 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
     fields: [
       { name: 'Status', value: status, inline: true },
       { name: 'Voting', value: `${p.type} (${TYPE_WORDS[p.type] ?? p.type})`, inline: true },
-      { name: 'Times', value: `${when(p.start)} → ${when(p.end)}` },
+      { name: 'Times', value: `${utcMinute(p.start)} → ${utcMinute(p.end)}` },
       { name: 'Choices', value: choices.join('\n') },
       { name: 'Votes', value: votes },
     ],
@@ -88,7 +88,7 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
     `🗳 ${p.title}`,
     ...(params.link ? [params.link] : []),
     `${status} · ${p.type} (${TYPE_WORDS[p.type] ?? p.type})`,
-    `${when(p.start)} → ${when(p.end)}`,
+    `${utcMinute(p.start)} → ${utcMinute(p.end)}`,
     ...(body ? ['', body] : []),
     '',
     ...choices,

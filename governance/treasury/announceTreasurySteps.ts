@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { identities, users } from '../../platform/db/schema.ts';
 import type { JobsPort } from '../../platform/jobsPort.ts';
 import type { TreasuryStep } from './advanceTreasury.ts';
+import { utcMinute } from '../../platform/messages/format.ts';
 
 /**
  * Tells the proposer of each queued or executed treasury proposal what happened, in their private
@@ -25,7 +26,7 @@ export async function announceTreasurySteps(deps: { db: Db; jobs: Pick<JobsPort,
     if (!owner) continue;
     const text =
       step.kind === 'queued'
-        ? `🏛 Your treasury proposal *${p.title}* passed and is queued in the timelock. It can be executed from ${new Date(step.eta * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC, when the timelock's delay is over; the platform executes it then.`
+        ? `🏛 Your treasury proposal *${p.title}* passed and is queued in the timelock. It can be executed from ${utcMinute(step.eta)}, when the timelock's delay is over; the platform executes it then.`
         : `🏛 Your treasury proposal *${p.title}* was executed: ${p.actions.join('; ')}.`;
     await deps.jobs.notify({ key: `treasury:${deps.chainId}:${p.id}:${step.kind}`, target: { identity: { platform: owner.platform, externalId: owner.externalId } }, reply: { text } });
     sent += 1;

@@ -8,8 +8,8 @@ import { readDao } from './readDao.ts';
 import { readTreasuryProposals } from './readTreasuryProposals.ts';
 import { timelockOperationId } from './timelockOperationId.ts';
 import type { TreasuryDeps } from './types.ts';
+import { utcMinute } from '../../platform/messages/format.ts';
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * The Foundation's guardian veto, for a person whose linked wallet is the Foundation: a one-time
@@ -24,7 +24,7 @@ export async function guardianCancelLink(deps: TreasuryDeps, params: { userId: n
   if (!user.walletAddress || user.walletAddress.toLowerCase() !== dao.foundation.toLowerCase())
     throw new InputError(`Only the Foundation (${dao.foundation}) can veto, from its own wallet linked with /link.`);
   if (dao.phase !== 'TRANSITION') throw new InputError(`The guardian's veto exists in the TRANSITION phase only; the charter is in ${dao.phase}.`);
-  if (dao.now >= dao.guardianExpiresAt) throw new InputError(`The guardian's veto expired at ${when(dao.guardianExpiresAt)}.`);
+  if (dao.now >= dao.guardianExpiresAt) throw new InputError(`The guardian's veto expired at ${utcMinute(dao.guardianExpiresAt)}.`);
   const [p] = await readTreasuryProposals(deps, { id: params.proposalId });
   if (!p) throw new NotFoundError('There is no such treasury proposal.');
   if (p.state !== 'Queued') throw new InputError(`Only a queued proposal can be vetoed; this one is ${p.state.toLowerCase()}.`);

@@ -13,6 +13,7 @@ import { treasuryContracts } from './contracts.ts';
 import { formatVotes } from './formatVotes.ts';
 import { readDao, treasuryCurrencies } from './readDao.ts';
 import type { TreasuryDeps } from './types.ts';
+import { utcMinute } from '../../platform/messages/format.ts';
 
 /** A proposal sent with the custodial key, or the page where a linked wallet sends it itself. */
 export type TreasuryProposeResult =
@@ -22,7 +23,6 @@ export type TreasuryProposeResult =
 /** Treasury proposals one person may make per day (each costs the platform gas). */
 export const TREASURY_PROPOSALS_PER_DAY = 3;
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * Proposes, on the DAO's governor, that the treasury send `amount` of a currency (ETH, a payment
@@ -50,7 +50,7 @@ export async function proposeTreasuryTransfer(
   const dao = await readDao(deps);
   if (dao.phase === 'FOUNDATION')
     throw new InputError(
-      `The Foundation runs the treasury until the TRANSITION phase, which can start from ${when(dao.transitionNotBefore)}: the DAO's proposals can be executed from then on. /dao shows the handover.`,
+      `The Foundation runs the treasury until the TRANSITION phase, which can start from ${utcMinute(dao.transitionNotBefore)}: the DAO's proposals can be executed from then on. /dao shows the handover.`,
     );
   const currency = currencyNamed(treasuryCurrencies(deps, token), params.currency);
   const amount = parseAmount(params.amount, currency);

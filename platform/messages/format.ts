@@ -17,3 +17,6 @@ export function percent(part: bigint, total: bigint): string {
   const basisPoints = (part * 1_000_000n) / total; // 1e-4 %
   return `${(Number(basisPoints) / 10_000).toFixed(2)} %`;
 }
+
+/** A moment to the minute, in UTC, for people: 1767225600 → "2026-01-01 00:00 UTC". */
+export const utcMinute = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -2,8 +2,8 @@ import { createAliasLink } from '../../../governance/alias/createAliasLink.ts';
 import { readAliasStatus } from '../../../governance/alias/readAliasStatus.ts';
 import { revokeAlias } from '../../../governance/alias/revokeAlias.ts';
 import { arg, defineCommand, type Feature } from '../registry.ts';
+import { utcMinute } from '../../../platform/messages/format.ts';
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The voting alias of people whose votes live in a linked wallet: authorise it (a wallet page), see it, revoke it. */
 export const aliasFeature: Feature = {
@@ -32,7 +32,7 @@ export const aliasFeature: Feature = {
         await ctx.reply({
           text: [
             status.validUntil
-              ? `🗝 Your wallet ${status.wallet} lets ${status.alias} sign your votes until ${when(status.validUntil)}. To renew for 30 days from now, sign again: ${link.url}`
+              ? `🗝 Your wallet ${status.wallet} lets ${status.alias} sign your votes until ${utcMinute(status.validUntil)}. To renew for 30 days from now, sign again: ${link.url}`
               : `🗝 To vote from the chat, your wallet ${status.wallet} signs once (no gas) to let ${status.alias}, a key the platform keeps for you, sign your governance votes for 30 days: ${link.url}`,
             'The page works once, for 15 minutes. /alias revoke ends the alias at once.',
           ].join('\n'),

@@ -10,6 +10,7 @@ import { fitLabel, type FormField, type Reply, type ReplyButton, type ReplyRow }
 import { InputError, NotFoundError, ServiceError } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
+import { utcMinute } from '../../../platform/messages/format.ts';
 
 /** Proposal buttons work for a week after they are shown (voting lasts at most 30 days: /proposal shows fresh ones). */
 const CONTROL_TTL_MS = 7 * 86_400_000;
@@ -29,7 +30,6 @@ function governance(ctx: ChatContext): GovernanceDeps {
   return g;
 }
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const shortId = (id: string) => `${id.slice(0, 10)}…`;
 /** Votes for people: whole numbers grouped, fractions to 2 places, tiny amounts with 2 significant digits (never a false 0). */
 const num = (n: number) =>
@@ -52,7 +52,7 @@ function standing(p: ProposalSummary, now: number): string {
   const open = p.start <= now && now < p.end;
   const lines = [
     `🗳 ${p.title}`,
-    `${p.type} (${TYPE_WORDS[p.type as ProposalType] ?? p.type}) · ${open ? `open until ${when(p.end)}` : now < p.start ? `opens ${when(p.start)}` : `closed ${when(p.end)}`}`,
+    `${p.type} (${TYPE_WORDS[p.type as ProposalType] ?? p.type}) · ${open ? `open until ${utcMinute(p.end)}` : now < p.start ? `opens ${utcMinute(p.start)}` : `closed ${utcMinute(p.end)}`}`,
   ];
   if (p.body) lines.push('', p.body.length > 400 ? `${p.body.slice(0, 399)}…` : p.body);
   lines.push('');
@@ -125,12 +125,12 @@ export const governanceFeature: Feature = {
         const g = governance(ctx);
         const [active, closed] = await Promise.all([listProposals(g, { state: 'active' }), listProposals(g, { state: 'closed', limit: 3 })]);
         const lines = [active.length ? `🗳 Open proposals in ${g.space}:` : `🗳 No proposal is open for voting in ${g.space}. /proposal new starts one.`];
-        active.forEach((p, i) => lines.push(`${i + 1}. ${p.title} — ${p.type}, ${p.votes} vote${p.votes === 1 ? '' : 's'}, until ${when(p.end)}`));
+        active.forEach((p, i) => lines.push(`${i + 1}. ${p.title} — ${p.type}, ${p.votes} vote${p.votes === 1 ? '' : 's'}, until ${utcMinute(p.end)}`));
         if (closed.length) {
           lines.push('', 'Recently closed:');
           for (const p of closed) {
             const total = p.scores.reduce((a, b) => a + b, 0);
-            lines.push(`• ${p.title} — ${total > 0 ? `result: ${p.choices[p.scores.indexOf(Math.max(...p.scores))]}` : 'no votes'} (closed ${when(p.end)})`);
+            lines.push(`• ${p.title} — ${total > 0 ? `result: ${p.choices[p.scores.indexOf(Math.max(...p.scores))]}` : 'no votes'} (closed ${utcMinute(p.end)})`);
           }
         }
         const buttons: ReplyButton[] = await Promise.all(

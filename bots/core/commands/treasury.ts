@@ -13,11 +13,11 @@ import { InputError, NotFoundError } from '../../../platform/errors.ts';
 import { formatAmount } from '../../../platform/money/currencies.ts';
 import type { ChatContext } from '../context.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
+import { utcMinute } from '../../../platform/messages/format.ts';
 
 /** Vote buttons on a treasury proposal work as long as a vote can last on the dev defaults and beyond (a week). */
 const CONTROL_TTL_MS = 7 * 86_400_000;
 
-const when = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const shortId = (id: bigint) => `${id.toString().slice(0, 12)}…`;
 
 const STATE_WORDS: Record<TreasuryProposal['state'], string> = {
@@ -37,7 +37,7 @@ function proposalText(p: TreasuryProposal, head?: string): string {
   return [
     ...(head ? [head, ''] : []),
     `🏛 ${p.title}`,
-    `${STATE_WORDS[p.state]}${p.state === 'Queued' && p.eta ? `, executable from ${when(p.eta)}` : ''} · votes blocks ${p.voteStart}–${p.voteEnd}`,
+    `${STATE_WORDS[p.state]}${p.state === 'Queued' && p.eta ? `, executable from ${utcMinute(p.eta)}` : ''} · votes blocks ${p.voteStart}–${p.voteEnd}`,
     '',
     ...p.actions.map((a) => `• ${a}`),
     '',
@@ -77,8 +77,8 @@ export const treasuryFeature: Feature = {
       async run(ctx) {
         const d = await readDao(ctx.deps.money);
         const phaseLine = {
-          FOUNDATION: `🏛 Phase: FOUNDATION — the Foundation (${d.foundation}) runs the treasury. TRANSITION can start from ${when(d.transitionNotBefore)}${d.moveDue ? ' (due now: the next indexer pass starts it)' : ''}.`,
-          TRANSITION: `🏛 Phase: TRANSITION since ${when(d.transitionStartedAt)} — the DAO proposes and executes; the Foundation keeps a veto (cancel only) until ${when(d.guardianExpiresAt)}${d.now >= d.guardianExpiresAt ? ' (expired)' : ''}. The DAO phase is due ${when(d.handoverDueAt)}${d.handoverApproved ? ' (handover approved by vote)' : ' (or earlier once the DAO approves the handover by vote)'}.`,
+          FOUNDATION: `🏛 Phase: FOUNDATION — the Foundation (${d.foundation}) runs the treasury. TRANSITION can start from ${utcMinute(d.transitionNotBefore)}${d.moveDue ? ' (due now: the next indexer pass starts it)' : ''}.`,
+          TRANSITION: `🏛 Phase: TRANSITION since ${utcMinute(d.transitionStartedAt)} — the DAO proposes and executes; the Foundation keeps a veto (cancel only) until ${utcMinute(d.guardianExpiresAt)}${d.now >= d.guardianExpiresAt ? ' (expired)' : ''}. The DAO phase is due ${utcMinute(d.handoverDueAt)}${d.handoverApproved ? ' (handover approved by vote)' : ' (or earlier once the DAO approves the handover by vote)'}.`,
           DAO: '🏛 Phase: DAO — the DAO alone runs the treasury; the Foundation has no veto.',
         }[d.phase];
         await ctx.reply(
