@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWalletClient, erc20Abi, http, parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -20,11 +21,15 @@ describe('treasury in the web chat', () => {
   let rt: TestRuntime;
   let alice: WebChat;
   let bob: WebChat;
+  /** The governance channel (a web chat here): each lifecycle step is posted there once. */
+  let channel: WebChat;
+  const channelId = crypto.randomUUID();
   const DAY = 86_400;
   const recipient = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d').address;
 
   beforeAll(async () => {
-    rt = await startTestRuntime({ ENGINE: '0', INDEXER_INTERVAL: '300ms' }, { privateChain: true });
+    rt = await startTestRuntime({ ENGINE: '0', INDEXER_INTERVAL: '300ms', GOVERNANCE_CHANNELS: `web:${channelId}` }, { privateChain: true });
+    channel = webChat(rt.url!, channelId);
     alice = webChat(rt.url!);
     bob = webChat(rt.url!);
   });
@@ -72,6 +77,7 @@ describe('treasury in the web chat', () => {
     await travel(31 * DAY);
     await eventually(async () => ((await phase()) === 1 ? true : undefined), 15_000, 'TRANSITION started by the job');
     expect((await alice.say('/dao')).text).toContain('Phase: TRANSITION');
+    expect((await channel.waitFor((m) => m.text.includes('moved to the TRANSITION phase'), { what: 'phase post' })).text).toContain('/dao');
   }, 90_000);
 
   it('proposes a transfer, votes with a relayed signature, queues, waits out the timelock and transfers', async () => {
@@ -105,6 +111,8 @@ describe('treasury in the web chat', () => {
     expect(await balanceOf(recipient)).toBe(parseEther('1250'));
     expect((await alice.waitFor((m) => m.text.includes('was executed'), { what: 'executed DM' })).text).toContain(`send 1,250 CVN to ${recipient}`);
     expect((await alice.say(`/treasury ${id}`)).text).toContain('✅ executed');
+    const posts = (await channel.messages()).filter((m) => m.text.includes('Fund the docs sprint'));
+    expect(posts.map((m) => m.text.split('*')[2]!.slice(0, 22))).toEqual([' passed and is queued ', ' was executed: send 1,']);
   }, 120_000);
 
   it("lets the Foundation's guardian cancel a queued proposal in TRANSITION, and not after its veto expired", async () => {

@@ -44,7 +44,7 @@ export function createIndexWorker(deps: WorkerDeps) {
         // The treasury's lifecycle: due phase moves, passed proposals queued, queued ones executed.
         if (deps.chain.addresses.governor && deps.chain.addresses.handoverCharter) {
           const steps = await advanceTreasury({ db: deps.db, chain: deps.chain, currencies: deps.money.currencies, log });
-          await announceTreasurySteps({ db: deps.db, jobs: deps.jobs, chainId: deps.chain.chainId }, steps);
+          await announceTreasurySteps({ db: deps.db, jobs: deps.jobs, chainId: deps.chain.chainId, channels: deps.governanceChannels?.deps.channels }, steps);
         }
         await remindAliasRenewals(deps);
       }
