@@ -23,7 +23,7 @@ export type TreasuryStep =
 export async function advanceTreasury(deps: Pick<TreasuryDeps, 'db' | 'chain' | 'currencies' | 'log'>): Promise<TreasuryStep[]> {
   const { governor, charter } = treasuryContracts(deps);
   const steps: TreasuryStep[] = [];
-  const log = deps.log.child({ component: 'treasury' });
+  const log = deps.log.child({ task: 'treasury' });
   const dao = await readDao(deps);
   if (dao.moveDue) {
     try {

@@ -173,7 +173,7 @@ export const treasuryFeature: Feature = {
         }
         const [p] = await readTreasuryProposals(ctx.deps.money, { id: r.id });
         const head = `✅ Treasury proposal created: ${r.action}. Voting opens after block ${r.voteStart} and closes at block ${r.voteEnd}.`;
-        await ctx.reply(p ? await proposalCard(ctx, r.id, head) : { text: `${head}\nId ${r.id}: /treasury ${r.id} shows it once the indexer has seen it.` });
+        await ctx.reply(p ? await proposalCard(ctx, r.id, head) : { text: `${head}\n/treasury lists it (with its vote buttons) as soon as the chain's indexer has seen it, within seconds.` });
       },
     }),
     defineAction({
