@@ -119,6 +119,25 @@ describe('governance in the web chat', () => {
     }
   }, 90_000);
 
+  it('pages a long list of choices (25 per select) and takes approvals beyond 25 as numbers', async () => {
+    const choices = Array.from({ length: 30 }, (_, i) => `Option ${i + 1}`).join('\n');
+    const long = await propose({ title: 'Pick a mascot', choices, type: 'single-choice', duration: '1d' });
+    expect(alice.controlOf(long, 'Your choice (1–25 of 30)')).toBeTruthy();
+    const page2 = await alice.press(long, 'Choices 26–30 ▸');
+    expect(page2.text).toContain('choices 26–30 of 30');
+    expect((await alice.choose(page2, 'Your choice (26–30 of 30)', ['28'])).text).toContain('✅ Your vote is in');
+    const p = await proposalRow(proposalIdOf(long));
+    expect((await rt.database.db.select().from(hubVotes).where(eq(hubVotes.proposal, p.id)))[0]!.choice).toBe(28);
+
+    const many = await propose({ title: 'Which cities to launch in', choices, type: 'approval', duration: '1d' });
+    const form = await alice.press(many, 'Approve choices');
+    expect((await alice.submit(form, { choice: '2, 31' })).text).toContain('from 1 to 30');
+    const form2 = await alice.press(many, 'Approve choices');
+    expect((await alice.submit(form2, { choice: '29, 2, 2' })).text).toContain('✅ Your vote is in');
+    const q = await proposalRow(proposalIdOf(many));
+    expect((await rt.database.db.select().from(hubVotes).where(eq(hubVotes.proposal, q.id)))[0]!.choice).toEqual([2, 29]);
+  }, 60_000);
+
   it('refuses malformed proposals with the reason and creates nothing', async () => {
     const before = (await rt.database.db.select().from(hubProposals)).length;
     const form = await alice.say('/proposal new');

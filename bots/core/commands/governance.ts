@@ -6,7 +6,7 @@ import { PROPOSAL_TYPES, type GovernanceDeps, type ProposalType } from '../../..
 import { votingPowerNow } from '../../../governance/actions/votingPowerNow.ts';
 import { readProposal } from '../../../governance/hub/readProposal.ts';
 import { voteRows } from '../../../governance/channel/voteRows.ts';
-import { fitLabel, type FormField, type Reply, type ReplyButton, type ReplyRow } from '../../../platform/chat/reply.ts';
+import { fitLabel, MAX_SELECT_OPTIONS, type FormField, type Reply, type ReplyButton, type ReplyRow } from '../../../platform/chat/reply.ts';
 import { InputError, NotFoundError, ServiceError } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
@@ -94,6 +94,12 @@ async function vote(ctx: ChatContext, proposalId: string, choice: VoteChoice) {
 
 /** Reads a ranking ("2, 1, 3") or points per choice ("1=2, 3=1", or one number per field). */
 export function parseChoiceText(type: string, text: string, choices: number): VoteChoice {
+  if (type === 'approval') {
+    const picked = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+    if (!picked.length || picked.some((n) => !Number.isInteger(n) || n < 1 || n > choices))
+      throw new InputError(`Give the numbers of the choices you approve, from 1 to ${choices}: e.g. 1, 4, ${Math.min(choices, 27)}.`);
+    return [...new Set(picked)].sort((a, b) => a - b);
+  }
   if (type === 'ranked-choice') {
     const order = text.split(/[\s,>]+/).filter(Boolean).map(Number);
     if (order.length !== choices || order.some((n) => !Number.isInteger(n) || n < 1 || n > choices) || new Set(order).size !== choices)
@@ -232,6 +238,21 @@ export const governanceFeature: Feature = {
       },
     }),
     defineAction({
+      name: 'gov.page',
+      data: proposalData.extend({ page: z.number().int().min(0).max(1000) }),
+      async run(ctx, { proposalId, page }) {
+        const g = governance(ctx);
+        const p = await readProposal(g.hub, { space: g.space, id: proposalId });
+        if (!p || p.deleted) throw new NotFoundError('There is no such proposal.');
+        const first = page * MAX_SELECT_OPTIONS;
+        await ctx.reply({
+          text: `${p.title}: choices ${first + 1}–${Math.min(p.choices.length, first + MAX_SELECT_OPTIONS)} of ${p.choices.length}`,
+          personal: true,
+          rows: await voteRows((action, data, ttlMs) => ctx.control(action, data, { shared: true, ttlMs }), p, CONTROL_TTL_MS, page),
+        });
+      },
+    }),
+    defineAction({
       name: 'gov.form',
       data: proposalData,
       async run(ctx, { proposalId }) {
@@ -242,7 +263,9 @@ export const governanceFeature: Feature = {
         const field: FormField =
           p.type === 'ranked-choice'
             ? { name: 'choice', label: 'Choice numbers, best first', style: 'short', required: true, maxLength: 200, placeholder: p.choices.map((_, i) => i + 1).join(', ') }
-            : { name: 'choice', label: 'Points: choice=points, …', style: 'paragraph', required: true, maxLength: 500, placeholder: '1=2, 3=1' };
+            : p.type === 'approval'
+              ? { name: 'choice', label: 'Numbers of the choices you approve', style: 'short', required: true, maxLength: 400, placeholder: '1, 4, 27' }
+              : { name: 'choice', label: 'Points: choice=points, …', style: 'paragraph', required: true, maxLength: 500, placeholder: '1=2, 3=1' };
         await ctx.reply({
           text: `${p.title}\n${list}`,
           personal: true,
