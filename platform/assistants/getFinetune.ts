@@ -48,7 +48,7 @@ export async function getFinetune(deps: { db: Db }, params: { userId: number; id
     progress = { step: total, totalSteps: total, percent: 100 };
   } else if (a.finetuneStep !== null && a.finetuneTotalSteps) {
     const step = Math.min(a.finetuneStep, a.finetuneTotalSteps);
-    progress = { step, totalSteps: a.finetuneTotalSteps, percent: Math.floor((step / a.finetuneTotalSteps) * 100) };
+    progress = { step, totalSteps: a.finetuneTotalSteps, percent: Math.floor((100 * step) / a.finetuneTotalSteps) };
   }
   return {
     assistant: a,

@@ -35,7 +35,7 @@ export async function processUpload(
     onStage: (stage) => progress(uploadProgress(upload.fileName, stage), true),
     onDownload: (received, total) => {
       params.onDownload?.(received, total);
-      const pct = total ? Math.min(100, Math.floor((received / total) * 100)) : undefined;
+      const pct = total ? Math.min(100, Math.floor((100 * received) / total)) : undefined;
       void progress(uploadProgress(upload.fileName, 'downloading', { downloadPct: pct }));
     },
   });
