@@ -1,3 +1,4 @@
+import { ConfigError } from '../platform/errors.ts';
 import { z } from 'zod';
 import { parseGovernanceChannels } from '../governance/channel/channels.ts';
 
@@ -98,7 +99,7 @@ export const envSchema = z.object({
       try {
         return parseGovernanceChannels(v);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        ctx.addIssue({ code: 'custom', message: err instanceof ConfigError ? err.shortMessage : String(err) });
         return z.NEVER;
       }
     }),

@@ -1,4 +1,5 @@
 import type { ChatTarget } from '../../platform/notifications/types.ts';
+import { ConfigError } from '../../platform/errors.ts';
 
 /** A chat proposals are posted to: its configured name (`discord:<id>`) and where it is. */
 export type GovernanceChannel = { id: string; target: ChatTarget & { messageId?: undefined } };
@@ -20,10 +21,10 @@ export function parseGovernanceChannels(text: string): GovernanceChannel[] {
     const transport = raw.slice(0, at) as ChatTarget['transport'];
     const chatId = raw.slice(at + 1).trim();
     const form = at > 0 ? FORMS[transport] : undefined;
-    if (!form) throw new Error(`“${raw}” is not <discord|telegram|web>:<chat id>`);
-    if (!form.pattern.test(chatId)) throw new Error(`“${raw}”: ${transport} needs ${form.expected}`);
+    if (!form) throw new ConfigError(`“${raw}” is not <discord|telegram|web>:<chat id>`);
+    if (!form.pattern.test(chatId)) throw new ConfigError(`“${raw}”: ${transport} needs ${form.expected}`);
     const id = `${transport}:${chatId}`;
-    if (out.some((c) => c.id === id)) throw new Error(`“${raw}” is named twice`);
+    if (out.some((c) => c.id === id)) throw new ConfigError(`“${raw}” is named twice`);
     out.push({ id, target: { transport, chatId } });
   }
   return out;

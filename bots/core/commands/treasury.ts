@@ -154,7 +154,7 @@ export const treasuryFeature: Feature = {
       data: z.object({ requestKey: z.string().uuid() }),
       async run(ctx, { requestKey }, input) {
         const f = input.fields ?? {};
-        await ctx.reply({ text: '⏳ Sending your proposal to the governor…', personal: true });
+        await ctx.update({ text: '⏳ Sending your proposal to the governor…', personal: true });
         const r = await proposeTreasuryTransfer(ctx.deps.money, {
           userId: (await ctx.user()).id,
           title: f.title ?? '',
