@@ -14,3 +14,14 @@ export type GovernanceDeps = {
 /** Snapshot's voting types. */
 export const PROPOSAL_TYPES = ['single-choice', 'approval', 'quadratic', 'ranked-choice', 'weighted', 'basic'] as const;
 export type ProposalType = (typeof PROPOSAL_TYPES)[number];
+
+/** What each voting type asks of a voter, in a few words (cards, posts). */
+export const VOTING_TYPE_WORDS: Readonly<Record<string, string>> = {
+  'single-choice': 'one choice',
+  basic: 'for / against / abstain',
+  approval: 'approve any number of choices',
+  'ranked-choice': 'rank the choices',
+  weighted: 'spread your votes over the choices',
+  quadratic: 'spread your votes (quadratic)',
+  copeland: 'rank the choices (Copeland)',
+};

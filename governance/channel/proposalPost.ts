@@ -2,16 +2,8 @@ import type { ChatImage, Reply, ReplyCard, ReplyRow } from '../../platform/chat/
 import type { ProposalRow } from '../hub/readProposal.ts';
 import { formatShare, formatVotes, renderResultsChart, type ResultsChartInput } from './renderResultsChart.ts';
 import { utcMinute } from '../../platform/messages/format.ts';
+import { VOTING_TYPE_WORDS } from '../actions/types.ts';
 
-const TYPE_WORDS: Record<string, string> = {
-  'single-choice': 'one choice',
-  basic: 'for / against / abstain',
-  approval: 'approve any number of choices',
-  'ranked-choice': 'rank the choices',
-  weighted: 'spread your votes over the choices',
-  quadratic: 'spread your votes (quadratic)',
-  copeland: 'rank the choices (Copeland)',
-};
 const COLORS = { pending: 0x9e9e9e, open: 0x2e7d32, closed: 0x5865f2 } as const;
 
 /** Where a proposal's voting stands at `now` (seconds). */
@@ -76,7 +68,7 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
     ...(body ? { description: body } : {}),
     fields: [
       { name: 'Status', value: status, inline: true },
-      { name: 'Voting', value: `${p.type} (${TYPE_WORDS[p.type] ?? p.type})`, inline: true },
+      { name: 'Voting', value: `${p.type} (${VOTING_TYPE_WORDS[p.type] ?? p.type})`, inline: true },
       { name: 'Times', value: `${utcMinute(p.start)} → ${utcMinute(p.end)}` },
       { name: 'Choices', value: choices.join('\n') },
       { name: 'Votes', value: votes },
@@ -87,7 +79,7 @@ export function postReply(p: ProposalRow, params: { now: number; rows?: ReplyRow
   const text = [
     `🗳 ${p.title}`,
     ...(params.link ? [params.link] : []),
-    `${status} · ${p.type} (${TYPE_WORDS[p.type] ?? p.type})`,
+    `${status} · ${p.type} (${VOTING_TYPE_WORDS[p.type] ?? p.type})`,
     `${utcMinute(p.start)} → ${utcMinute(p.end)}`,
     ...(body ? ['', body] : []),
     '',

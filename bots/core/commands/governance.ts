@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { castVote, type VoteChoice } from '../../../governance/actions/castVote.ts';
 import { createProposal, MAX_DURATION_S, MIN_DURATION_S } from '../../../governance/actions/createProposal.ts';
 import { listProposals, type ProposalSummary } from '../../../governance/actions/listProposals.ts';
-import { PROPOSAL_TYPES, type GovernanceDeps, type ProposalType } from '../../../governance/actions/types.ts';
+import { PROPOSAL_TYPES, VOTING_TYPE_WORDS, type GovernanceDeps, type ProposalType } from '../../../governance/actions/types.ts';
 import { votingPowerNow } from '../../../governance/actions/votingPowerNow.ts';
 import { readProposal } from '../../../governance/hub/readProposal.ts';
 import { voteRows } from '../../../governance/channel/voteRows.ts';
@@ -15,14 +15,6 @@ import { utcMinute } from '../../../platform/messages/format.ts';
 /** Proposal buttons work for a week after they are shown (voting lasts at most 30 days: /proposal shows fresh ones). */
 const CONTROL_TTL_MS = 7 * 86_400_000;
 
-const TYPE_WORDS: Record<ProposalType, string> = {
-  'single-choice': 'one choice',
-  basic: 'for / against / abstain',
-  approval: 'approve any number of choices',
-  'ranked-choice': 'rank the choices',
-  weighted: 'spread your votes over the choices',
-  quadratic: 'spread your votes (quadratic)',
-};
 
 function governance(ctx: ChatContext): GovernanceDeps {
   const g = ctx.deps.governance;
@@ -52,7 +44,7 @@ function standing(p: ProposalSummary, now: number): string {
   const open = p.start <= now && now < p.end;
   const lines = [
     `🗳 ${p.title}`,
-    `${p.type} (${TYPE_WORDS[p.type as ProposalType] ?? p.type}) · ${open ? `open until ${utcMinute(p.end)}` : now < p.start ? `opens ${utcMinute(p.start)}` : `closed ${utcMinute(p.end)}`}`,
+    `${p.type} (${VOTING_TYPE_WORDS[p.type] ?? p.type}) · ${open ? `open until ${utcMinute(p.end)}` : now < p.start ? `opens ${utcMinute(p.start)}` : `closed ${utcMinute(p.end)}`}`,
   ];
   if (p.body) lines.push('', p.body.length > 400 ? `${p.body.slice(0, 399)}…` : p.body);
   lines.push('');
