@@ -26,6 +26,7 @@ import { startAnvil } from '../platform/infra/anvil.ts';
 import { startWatchdog } from '../platform/infra/watchdog.ts';
 import { freePort } from '../platform/infra/freePort.ts';
 import type { HubDeps } from '../governance/hub/types.ts';
+import { SNAPSHOT_DOMAIN } from '../governance/hub/messageTypes.ts';
 
 const { values } = parseArgs({ options: { votes: { type: 'string', default: '4000' }, concurrency: { type: 'string', default: '64' } } });
 const VOTES = Number(values.votes);
@@ -53,7 +54,7 @@ const voteTypes = {
     { name: 'metadata', type: 'string' },
   ],
 };
-const domain = { name: 'snapshot', version: '0.1.4' };
+const domain = SNAPSHOT_DOMAIN;
 
 /**
  * `CONCURRENCY` clients posting `bodies` in turn over keep-alive HTTP/1.1 (node:http, one socket

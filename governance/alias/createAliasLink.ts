@@ -4,12 +4,13 @@ import type { Db } from '../../platform/db/client.ts';
 import { InputError } from '../../platform/errors.ts';
 import { findUserById } from '../../platform/identity/findUserById.ts';
 import { createLinkToken } from '../../platform/wallets/createLinkToken.ts';
+import { SNAPSHOT_DOMAIN } from '../hub/messageTypes.ts';
 import { aliasAccount } from './aliasAccount.ts';
 
 /** The EIP-712 data the wallet signs: Snapshot's `alias` message, exactly as snapshot.js's client builds it. */
 export function aliasTypedData(params: { from: Address; alias: Address; timestamp: number }) {
   return {
-    domain: { name: 'snapshot', version: '0.1.4' },
+    domain: { ...SNAPSHOT_DOMAIN },
     types: { Alias: [{ name: 'from', type: 'address' }, { name: 'alias', type: 'address' }, { name: 'timestamp', type: 'uint64' }] },
     primaryType: 'Alias' as const,
     message: { from: params.from, alias: params.alias, timestamp: params.timestamp },

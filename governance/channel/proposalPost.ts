@@ -1,7 +1,7 @@
 import type { ChatImage, Reply, ReplyCard, ReplyRow } from '../../platform/chat/reply.ts';
 import type { ProposalRow } from '../hub/readProposal.ts';
-import { formatShare, formatVotes, renderResultsChart, type ResultsChartInput } from './renderResultsChart.ts';
-import { utcMinute } from '../../platform/messages/format.ts';
+import { formatShare, renderResultsChart, type ResultsChartInput } from './renderResultsChart.ts';
+import { utcMinute, voteNumber } from '../../platform/messages/format.ts';
 import { VOTING_TYPE_WORDS } from '../actions/types.ts';
 
 const COLORS = { pending: 0x9e9e9e, open: 0x2e7d32, closed: 0x5865f2 } as const;
@@ -34,7 +34,7 @@ function choiceLines(p: ProposalRow): string[] {
   const total = p.scores.reduce((a, b) => a + b, 0);
   return p.choices.map((c, i) => {
     const s = p.scores[i] ?? 0;
-    return `${i + 1}. ${c} — ${formatVotes(s)} votes${total > 0 ? ` (${formatShare(s / total)})` : ''}`;
+    return `${i + 1}. ${c} — ${voteNumber(s)} votes${total > 0 ? ` (${formatShare(s / total)})` : ''}`;
   });
 }
 

@@ -1,4 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
+import { voteNumber } from '../../platform/messages/format.ts';
 
 const FONT = 'DejaVu Sans, sans-serif';
 /** Wide enough that Discord's embed (about 400 px wide) shows the text at half size, still readable. */
@@ -32,9 +33,6 @@ const cut = (s: string, n: number) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 };
-/** Votes for people: whole numbers grouped, fractions to 2 places, tiny amounts with 2 significant digits. */
-export const formatVotes = (n: number) =>
-  n === 0 ? '0' : Math.abs(n) < 0.01 ? n.toPrecision(2) : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 /** A share as a whole percent, or one decimal under 10 % (never a false 0 % for a choice that has votes). */
 export const formatShare = (share: number) => (share > 0 && share < 0.1 ? `${(share * 100).toFixed(1)} %` : `${Math.round(share * 100)} %`);
 
@@ -70,7 +68,7 @@ export function resultsChartSvg(input: ResultsChartInput): string {
     ...bars.map(
       (b) =>
         `<text x="${PAD}" y="${b.y - 9}" font-family="${FONT}" font-size="22" fill="#1f2330">${esc(b.label)}</text>` +
-        `<text x="${W - PAD}" y="${b.y - 9}" font-family="${FONT}" font-size="22" text-anchor="end" fill="#1f2330">${formatVotes(b.score)} · ${formatShare(b.share)}</text>` +
+        `<text x="${W - PAD}" y="${b.y - 9}" font-family="${FONT}" font-size="22" text-anchor="end" fill="#1f2330">${voteNumber(b.score)} · ${formatShare(b.share)}</text>` +
         `<rect x="${PAD}" y="${b.y}" width="${trackW}" height="${b.height}" rx="4" fill="${TRACK}"/>` +
         (b.width > 0 ? `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" fill="${b.color}"/>` : ''),
     ),

@@ -27,3 +27,6 @@ export function messageTypeOf(types: unknown): string | undefined {
 /** Types an alias may always sign for its owner; with the space's `voting.aliased`, also the optional ones. */
 export const ALIAS_TYPES: readonly string[] = ['follow', 'unfollow', 'subscribe', 'unsubscribe', 'profile', 'statement'];
 export const OPTIONAL_ALIAS_TYPES: readonly string[] = ['vote', 'vote-array', 'vote-string', 'proposal', 'delete-proposal'];
+
+/** The EIP-712 domain every Snapshot message is signed in (snapshot.js 0.17.5's `domain`). */
+export const SNAPSHOT_DOMAIN = { name: 'snapshot', version: '0.1.4' } as const;

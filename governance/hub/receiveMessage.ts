@@ -6,7 +6,7 @@ import { contentId } from './contentId.ts';
 import { envelopeSchema } from './envelopeSchema.ts';
 import { HubMessageError, refuse } from './errors.ts';
 import { isValidAlias } from './isValidAlias.ts';
-import { ALIAS_TYPES, HUB_MESSAGE_TYPES, OPTIONAL_ALIAS_TYPES, messageTypeOf } from './messageTypes.ts';
+import { ALIAS_TYPES, HUB_MESSAGE_TYPES, OPTIONAL_ALIAS_TYPES, SNAPSHOT_DOMAIN, messageTypeOf } from './messageTypes.ts';
 import { hashTypedDataFast } from './hashTypedDataFast.ts';
 import { invalidateProposal, invalidateSpace, readSpaceCached } from './hubCache.ts';
 import { primaryTypeOf } from './recoverSigner.ts';
@@ -27,7 +27,6 @@ export const MAX_FUTURE_SECONDS = 300;
 export const MAX_PAST_SECONDS = 6 * 24 * 60 * 60;
 /** Snapshot's limit on a vote's `metadata` string. */
 export const MAX_METADATA_CHARS = 2_000;
-const DOMAIN = { name: 'snapshot', version: '0.1.4' } as const;
 
 const writers = {
   settings: settingsWriter,
@@ -69,7 +68,7 @@ export async function receiveMessage(deps: HubDeps, body: unknown): Promise<HubR
 
   if (JSON.stringify(body).length > MAX_ENVELOPE_CHARS) refuse('too large message');
   if (message.timestamp > Math.round(now + MAX_FUTURE_SECONDS) || message.timestamp < Math.round(now - MAX_PAST_SECONDS)) refuse('wrong timestamp');
-  if (domain.name !== DOMAIN.name || domain.version !== DOMAIN.version) refuse('wrong domain');
+  if (domain.name !== SNAPSHOT_DOMAIN.name || domain.version !== SNAPSHOT_DOMAIN.version) refuse('wrong domain');
 
   // The sequencer ignores EIP712Domain, and signs and hashes without it.
   delete types.EIP712Domain;

@@ -20,3 +20,6 @@ export function percent(part: bigint, total: bigint): string {
 
 /** A moment to the minute, in UTC, for people: 1767225600 → "2026-01-01 00:00 UTC". */
 export const utcMinute = (unixSeconds: number) => `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Votes for people: whole numbers grouped, fractions to 2 places, tiny amounts with 2 significant digits (never a false 0). */
+export const voteNumber = (n: number) => (n === 0 ? '0' : Math.abs(n) < 0.01 ? n.toPrecision(2) : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));

@@ -10,7 +10,7 @@ import { fitLabel, MAX_SELECT_OPTIONS, type FormField, type Reply, type ReplyBut
 import { InputError, NotFoundError, ServiceError } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
 import { arg, defineAction, defineCommand, type Feature } from '../registry.ts';
-import { utcMinute } from '../../../platform/messages/format.ts';
+import { utcMinute, voteNumber } from '../../../platform/messages/format.ts';
 
 /** Proposal buttons work for a week after they are shown (voting lasts at most 30 days: /proposal shows fresh ones). */
 const CONTROL_TTL_MS = 7 * 86_400_000;
@@ -23,9 +23,6 @@ function governance(ctx: ChatContext): GovernanceDeps {
 }
 
 const shortId = (id: string) => `${id.slice(0, 10)}…`;
-/** Votes for people: whole numbers grouped, fractions to 2 places, tiny amounts with 2 significant digits (never a false 0). */
-const num = (n: number) =>
-  n === 0 ? '0' : Math.abs(n) < 0.01 ? n.toPrecision(2) : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 /** Parses "3d", "12h", "90m" (or a number of hours). */
 export function parseDuration(text: string): number {
@@ -50,7 +47,7 @@ function standing(p: ProposalSummary, now: number): string {
   lines.push('');
   p.choices.forEach((c, i) => {
     const s = p.scores[i] ?? 0;
-    lines.push(`${i + 1}. ${c} — ${num(s)} votes${total > 0 ? ` (${Math.round((s / total) * 100)} %)` : ''}`);
+    lines.push(`${i + 1}. ${c} — ${voteNumber(s)} votes${total > 0 ? ` (${Math.round((s / total) * 100)} %)` : ''}`);
   });
   lines.push('', `${p.votes} vote${p.votes === 1 ? '' : 's'} · voting power at block ${p.snapshot} · id ${shortId(p.id)}`);
   if (!open && total > 0) {
@@ -79,7 +76,7 @@ async function vote(ctx: ChatContext, proposalId: string, choice: VoteChoice) {
   const g = governance(ctx);
   const r = await castVote(g, { userId: (await ctx.user()).id, proposalId, choice });
   await ctx.reply({
-    text: `✅ Your vote is in, with ${num(r.vp)} votes (receipts and tokens at the proposal's block). Vote id ${shortId(r.id)} — voting again replaces it.`,
+    text: `✅ Your vote is in, with ${voteNumber(r.vp)} votes (receipts and tokens at the proposal's block). Vote id ${shortId(r.id)} — voting again replaces it.`,
     personal: true,
   });
 }
@@ -175,10 +172,10 @@ export const governanceFeature: Feature = {
       async run(ctx) {
         const g = governance(ctx);
         const vp = await votingPowerNow(g, { userId: (await ctx.user()).id });
-        const parts = vp.strategies.map((s, i) => `${s}: ${num(vp.vpByStrategy[i] ?? 0)}`);
+        const parts = vp.strategies.map((s, i) => `${s}: ${voteNumber(vp.vpByStrategy[i] ?? 0)}`);
         await ctx.reply({
           text: [
-            `🗳 Your voting power in ${g.space} now: ${num(vp.vp)} (${parts.join(', ')}), held by ${vp.address}.`,
+            `🗳 Your voting power in ${g.space} now: ${voteNumber(vp.vp)} (${parts.join(', ')}), held by ${vp.address}.`,
             'A proposal counts what you held at its block. Tokens count once delegated (to yourself, too).',
           ].join('\n'),
           personal: true,
