@@ -31,6 +31,13 @@ export async function readTreasuryProposals(
         eq(chainEvents.contract, 'governor'),
         eq(chainEvents.name, 'ProposalCreated'),
         ...(params.id !== undefined ? [sql`${chainEvents.args}->>'proposalId' = ${params.id.toString()}`] : []),
+        // Open ones only: those the indexer saw executed or cancelled on the governor are not read from the chain again.
+        ...(params.open
+          ? [
+              sql`not exists (select 1 from ${chainEvents} done where done.chain_id = ${deps.chain.chainId} and done.contract = 'governor'
+                and done.name in ('ProposalExecuted', 'ProposalCanceled') and done.args->>'proposalId' = ${chainEvents.args}->>'proposalId')`,
+            ]
+          : []),
       ),
     )
     .orderBy(desc(chainEvents.blockNumber), desc(chainEvents.logIndex))

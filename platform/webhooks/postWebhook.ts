@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { describeError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { isPrivateAddress, parseWebhookUrl } from './webhookUrl.ts';
 
 export type PostWebhookParameters = {
@@ -26,7 +26,7 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 4);
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return callback(Object.assign(new Error(`${hostname} resolves to ${bad.address}, a loopback or private address`), { code: 'EPRIVATE' }), '', 4);
+    if (bad) return callback(Object.assign(new InputError(`${hostname} resolves to ${bad.address}, a loopback or private address`), { code: 'EPRIVATE' }), '', 4);
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
     callback(null, addresses[0]!.address, addresses[0]!.family);
   });
