@@ -104,11 +104,12 @@ describe('receiveMessage', () => {
 
   it('proposals follow the space’s delay, period, type and author rules', async () => {
     await setSpace('strict.eth', { ...settings, voting: { delay: 60, period: 3600, type: 'approval' } });
+    // The message's own time is fixed: the delay is counted from it, so a second ticking over must not change it.
     const t = now();
-    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 10, end: t + 3610 }))).toBe('invalid voting delay');
-    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 60, end: t + 600 }))).toBe('invalid voting period');
-    expect(await refusal(propose('strict.eth', { type: 'single-choice', start: t + 60, end: t + 3660 }))).toBe('invalid voting type');
-    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 60, end: t + 3660 }))).toBe('accepted');
+    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 10, end: t + 3610, timestamp: t }))).toBe('invalid voting delay');
+    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 60, end: t + 600, timestamp: t }))).toBe('invalid voting period');
+    expect(await refusal(propose('strict.eth', { type: 'single-choice', start: t + 60, end: t + 3660, timestamp: t }))).toBe('invalid voting type');
+    expect(await refusal(propose('strict.eth', { type: 'approval', start: t + 60, end: t + 3660, timestamp: t }))).toBe('accepted');
     await setSpace('members.eth', { ...settings, filters: { onlyMembers: true } });
     expect(await refusal(propose('members.eth'))).toBe('only space authors can propose');
     expect(await refusal(propose('members.eth', {}, admin))).toBe('accepted');
