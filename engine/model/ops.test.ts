@@ -1,14 +1,24 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { wasmTf } from '../testing/fixtures.ts';
-import { createOps } from './ops.ts';
+import { createOps, opsFlavorFor, type OpsFlavor } from './ops.ts';
 
 /** Max |a − b| over all gradients. */
 const maxDiff = (a: Tensor[], b: Tensor[]) => Math.max(...a.map((t, i) => (t.sub(b[i]!).abs().max().dataSync()[0] ?? Infinity)));
 
-describe('custom-gradient ops match tfjs autodiff', async () => {
+const flavors: OpsFlavor[] = ['wasm', 'batched'];
+
+it('the formulation follows the backend', () => {
+  expect(opsFlavorFor('wasm')).toBe('wasm');
+  expect(opsFlavorFor('tensorflow')).toBe('batched');
+  expect(opsFlavorFor('cpu')).toBe('batched');
+});
+
+// Both formulations run here on wasm (the kernels they use exist on every backend); each must equal
+// tfjs autodiff of the plain definition.
+describe.each(flavors)('custom-gradient ops (%s formulation) match tfjs autodiff', async (flavor) => {
   const tf = await wasmTf();
-  const ops = createOps(tf, { dModel: 8, nHeads: 2 });
+  const ops = createOps(tf, { dModel: 8, nHeads: 2 }, { flavor });
   const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
 
   it('linear (with and without relu)', () => {
@@ -44,24 +54,25 @@ describe('custom-gradient ops match tfjs autodiff', async () => {
     expect(maxDiff(ours, ref)).toBeLessThan(1e-3);
   });
 
-  it('causal attention (block-diagonal 2-D form) equals the batched reference, values and gradients', () => {
+  it('causal attention from fused qkv equals the per-head reference, values and gradients', () => {
     const B = 3;
     const T = 5;
-    const q = rnd([B * T, 8], 10) as Tensor2D;
-    const k = rnd([B * T, 8], 11) as Tensor2D;
-    const v = rnd([B * T, 8], 12) as Tensor2D;
+    const qkv = rnd([B * T, 24], 10) as Tensor2D;
     const target = rnd([B * T, 8], 13);
-    const reference = (q1: Tensor, k1: Tensor, v1: Tensor) => {
+    const reference = (x: Tensor) => {
+      const [q1, k1, v1] = tf.split(x, 3, 1);
       const heads = (t: Tensor) => tf.transpose(tf.reshape(t, [B, T, 2, 4]), [0, 2, 1, 3]);
-      const s = tf.div(tf.matMul(heads(q1) as Tensor, heads(k1) as Tensor, false, true), Math.sqrt(4));
+      const s = tf.div(tf.matMul(heads(q1!) as Tensor, heads(k1!) as Tensor, false, true), Math.sqrt(4));
       const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
       const p = tf.softmax(tf.add(s, tf.mul(tf.sub(1, mask), -1e9)));
-      return tf.reshape(tf.transpose(tf.matMul(p, heads(v1)), [0, 2, 1, 3]), [B * T, 8]);
+      return tf.reshape(tf.transpose(tf.matMul(p, heads(v1!)), [0, 2, 1, 3]), [B * T, 8]);
     };
-    const ours = ops.attention(q, k, v, B, T);
-    expect(ours.sub(reference(q, k, v)).abs().max().dataSync()[0]).toBeLessThan(1e-4);
-    const g1 = tf.grads((a: Tensor, b: Tensor, c: Tensor) => tf.sum(tf.mul(ops.attention(a as Tensor2D, b as Tensor2D, c as Tensor2D, B, T), target)))([q, k, v]);
-    const g2 = tf.grads((a: Tensor, b: Tensor, c: Tensor) => tf.sum(tf.mul(reference(a, b, c), target)))([q, k, v]);
+    const ours = ops.attention(qkv, B, T);
+    expect(ours.shape).toEqual([B * T, 8]);
+    expect(ours.sub(reference(qkv)).abs().max().dataSync()[0]).toBeLessThan(1e-4);
+    const g1 = tf.grads((a: Tensor) => tf.sum(tf.mul(ops.attention(a as Tensor2D, B, T), target)))([qkv]);
+    const g2 = tf.grads((a: Tensor) => tf.sum(tf.mul(reference(a), target)))([qkv]);
+    expect(g1[0]!.shape).toEqual([B * T, 24]);
     expect(maxDiff(g1, g2)).toBeLessThan(1e-3);
   });
 

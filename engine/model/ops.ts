@@ -2,15 +2,32 @@ import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import type { Tf } from '../types.ts';
 
 /**
- * Differentiable building blocks written for the wasm backend's fast path: its only fast kernel
- * for products is a plain 2-D `A·B` (XNNPACK); batched, `A·Bᵀ` and `Aᵀ·B` products fall back to a
- * scalar loop that is 10–30× slower, and `gather` has no gradient there. So every op below has a
- * custom gradient whose products are plain 2-D, with explicit transposes of the smaller operand.
+ * Differentiable building blocks of the model, each with a hand-written gradient, in two
+ * formulations of the same function (gradient parity is tested in ops.test.ts):
+ *
+ * - `wasm`: for tfjs-backend-wasm, whose only fast product is a plain 2-D `A·B` (XNNPACK);
+ *   batched, `A·Bᵀ` and `Aᵀ·B` products fall back to a scalar loop that is 10–30× slower, and
+ *   rank-5 transposes take a generic path ~100× slower than rank ≤ 4. So its products are plain
+ *   2-D, with explicit transposes of the smaller operand, and attention is block-diagonal per sequence.
+ * - `batched`: for backends whose batched and transposed products are native kernels (`tensorflow`,
+ *   i.e. tfjs-node / tfjs-node-gpu, and `cpu`), where a step's cost is per-op overhead rather than
+ *   FLOPs: attention over all sequences and heads is two batched products forward and four
+ *   backward per layer, products take their transposes as flags, reductions are plain sums.
  */
 export type Ops = ReturnType<typeof createOps>;
 
-/** Creates the ops for one model shape; constants (masks) are cached per instance and freed by `dispose`. */
-export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
+export type OpsFlavor = 'wasm' | 'batched';
+
+/** The formulation that suits a tfjs backend (by name, e.g. `tf.getBackend()`). */
+export const opsFlavorFor = (backend: string): OpsFlavor => (backend === 'wasm' ? 'wasm' : 'batched');
+
+/**
+ * Creates the ops for one model shape; constants (masks) are cached per instance and freed by
+ * `dispose`. The formulation follows the active backend unless `flavor` is given.
+ */
+export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, options: { flavor?: OpsFlavor | undefined } = {}) {
+  const flavor = options.flavor ?? opsFlavorFor(tf.getBackend());
+  const wasm = flavor === 'wasm';
   const d = shape.dModel;
   const H = shape.nHeads;
   const dh = d / H;
@@ -45,6 +62,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
       for (let h = 0; h < H; h++) m.fill(1, h * d + h * dh, h * d + h * dh + dh);
       return tf.tensor3d(m, [H, 1, d]);
     });
+  /** [T, T] additive causal mask. */
+  const causalBias2d = (T: number) => constant(`C2${T}`, () => tf.reshape(causalBias(T), [T, T]) as Tensor2D);
   /** [T, 1, T] additive causal mask. */
   const causalBias = (T: number) =>
     constant(`C${T}`, () => {
@@ -68,6 +87,10 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
   /** Repeats x `times` times along `axis` (Tile is slow on wasm; Concat copies runs). */
   const repeat = (x: Tensor, times: number, axis: number) => tf.concat(new Array<Tensor>(times).fill(x), axis);
   const ones = (n: number) => constant(`ones${n}`, () => tf.ones([1, n]) as Tensor2D);
+  /** Column sums of [n, k] as [k]: a ones-row product on wasm (its axis-0 Sum transposes first), a plain Sum elsewhere. */
+  const sumRows = (g: Tensor2D): Tensor1D => (wasm ? tf.reshape(tf.matMul(ones(g.shape[0]), g), [g.shape[1]]) : tf.sum(g, 0));
+  /** dy masked by relu'(y) for y = relu(…) ≥ 0: Step on wasm; Sign elsewhere (equal for y ≥ 0; tfjs-node's Step is five TF ops). */
+  const reluMask = (dy: Tensor, y: Tensor) => tf.mul(dy, wasm ? tf.step(y) : tf.sign(y));
 
   /** y = act(x·W + b) with a gradient made of plain 2-D products. */
   function linear(x: Tensor2D, w: Tensor2D, b: Tensor1D, relu = false): Tensor2D {
@@ -80,7 +103,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
         value: y,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [xs, ws, ys] = saved as [Tensor2D, Tensor2D, Tensor2D];
-          const g = (relu ? tf.mul(dy, tf.step(ys)) : dy) as Tensor2D;
+          const g = (relu ? reluMask(dy, ys) : dy) as Tensor2D;
+          if (!wasm) return [tf.matMul(g, ws, false, true), tf.matMul(xs, g, true, false), tf.sum(g, 0)];
           const [n, inDim] = xs.shape;
           const outDim = ws.shape[1];
           const dx = tf.matMul(g, transpose2d(ws));
@@ -113,9 +137,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
         value: y as Tensor2D,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [xh, rs, gs] = saved as [Tensor2D, Tensor2D, Tensor1D];
-          const n = xh.shape[0];
-          const dg = tf.reshape(tf.matMul(ones(n), tf.mul(dy, xh) as Tensor2D), [d]);
-          const db = tf.reshape(tf.matMul(ones(n), dy as Tensor2D), [d]);
+          const dg = sumRows(tf.mul(dy, xh) as Tensor2D);
+          const db = sumRows(dy as Tensor2D);
           const dxh = tf.mul(dy, gs);
           const inner = tf.sub(tf.sub(dxh, tf.mean(dxh, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxh, xh), -1, true)));
           return [tf.mul(inner, rs), dg, db];
@@ -136,7 +159,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
         value: tf.matMul(oneHot, tIn as Tensor2D),
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [oh, ids2] = saved as [Tensor2D, Tensor1D];
-          return [tf.matMul(transpose2d(oh), dy as Tensor2D), tf.zerosLike(ids2)];
+          const dTable = wasm ? tf.matMul(transpose2d(oh), dy as Tensor2D) : tf.matMul(oh, dy as Tensor2D, true, false);
+          return [dTable, tf.zerosLike(ids2)];
         },
       };
     });
@@ -144,33 +168,71 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
   }
 
   /**
-   * Causal multi-head self-attention over `B` sequences of length `T`, q/k/v as [B·T, d].
-   * Per sequence, all heads are computed with one 2-D product against a block-diagonal
-   * expansion of K (and V): Q_b[T,d] · Kbd_b[d,H·T] gives every head's scores in [T, H, T]
-   * layout and P_b[T,H·T] · Vbd_b[H·T,d] returns heads already concatenated. It spends H× the
-   * FLOPs of the batched form but runs on the fast kernel, which is >H× faster.
+   * Causal multi-head self-attention over `B` sequences of length `T`, from the fused projection
+   * `qkv` [B·T, 3d] (q | k | v along features) to the heads' outputs concatenated, [B·T, d].
+   * Its gradient is returned for `qkv` in one piece, so the projection's backward is one product.
    */
-  function attention(q: Tensor2D, k: Tensor2D, v: Tensor2D, B: number, T: number): Tensor2D {
+  function attention(qkv: Tensor2D, B: number, T: number): Tensor2D {
+    return wasm ? attentionBlockDiagonal(qkv, B, T) : attentionBatched(qkv, B, T);
+  }
+
+  /**
+   * `batched` attention: all sequences and heads in one batched product per matrix product —
+   * q·kᵀ and P·v forward; dO·vᵀ, Pᵀ·dO, dS·k and dSᵀ·q backward (transposes as product flags).
+   * qkv is laid out as [B, H, T, dh] per part with one rank-5 transpose, and back with one.
+   */
+  function attentionBatched(qkv: Tensor2D, B: number, T: number): Tensor2D {
+    const N = B * T;
+    const bias = causalBias2d(T);
+    const f = tf.customGrad((xIn, save) => {
+      const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(xIn as Tensor, [B, T, 3, H, dh]), [2, 0, 3, 1, 4])) as [Tensor, Tensor, Tensor];
+      const P = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias)); // [B, H, T, T]
+      const O = tf.matMul(P, v); // [B, H, T, dh]
+      (save as (t: Tensor[]) => void)([q, k, v, P]);
+      return {
+        value: tf.reshape(tf.transpose(O, [0, 2, 1, 3]), [N, d]) as Tensor2D,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [qS, kS, vS, PS] = saved as [Tensor, Tensor, Tensor, Tensor];
+          const dO = tf.transpose(tf.reshape(dy, [B, T, H, dh]), [0, 2, 1, 3]);
+          const dP = tf.matMul(dO, vS, false, true);
+          const dV = tf.matMul(PS, dO, true, false);
+          const dS = tf.mul(tf.mul(PS, tf.sub(dP, tf.sum(tf.mul(dP, PS), -1, true))), scale);
+          const dQ = tf.matMul(dS, kS);
+          const dK = tf.matMul(dS, qS, true, false);
+          return [tf.reshape(tf.transpose(tf.stack([dQ, dK, dV]), [1, 3, 0, 2, 4]), [N, 3 * d])];
+        },
+      };
+    });
+    return f(qkv) as Tensor2D;
+  }
+
+  /**
+   * `wasm` attention. Per sequence, all heads are computed with one 2-D product against a
+   * block-diagonal expansion of K (and V): Q_b[T,d] · Kbd_b[d,H·T] gives every head's scores in
+   * [T, H, T] layout and P_b[T,H·T] · Vbd_b[H·T,d] returns heads already concatenated. It spends H×
+   * the FLOPs of the batched form but runs on the fast kernel, which is >H× faster there.
+   */
+  function attentionBlockDiagonal(qkv: Tensor2D, B: number, T: number): Tensor2D {
     const N = B * T;
     const M = headMask(T);
     const Mt = headMaskT(T);
     const Mh = headSelect();
-    /** [B, m, k] · [B, k, n] as B plain products (XNNPACK), calling the kernel on rank-3 slices directly. */
+    /** [B, m, k] · [B, k, n] as B plain products on rank-3 slices (batch 1: XNNPACK). */
     const perSequence = (a: Tensor, b: Tensor): Tensor => {
       const as = tf.split(a, B, 0);
       const bs = tf.split(b, B, 0);
-      const engine = tf.engine();
-      return tf.concat(as.map((x, i) => engine.runKernel('BatchMatMul', { a: x, b: bs[i]! }, { transposeA: false, transposeB: false }) as Tensor), 0);
+      return tf.concat(as.map((x, i) => tf.matMul(x as Tensor3D, bs[i]! as Tensor3D)), 0);
     };
     /** [B, H·T, d] block products → the diagonal blocks summed over heads, as [B·T, d]. */
     const headSum = (blocks: Tensor) => {
       const byHead = tf.reshape(tf.transpose(tf.reshape(blocks, [B, H, T, d]), [1, 0, 2, 3]), [H, N, d]);
       return tf.addN(tf.unstack(tf.mul(byHead, Mh)));
     };
-    const f = tf.customGrad((qIn, kIn, vIn, save) => {
-      const q3 = tf.reshape(tf.mul(qIn as Tensor, scale), [B, T, d]) as Tensor3D;
-      const k3 = tf.reshape(kIn as Tensor, [B, T, d]) as Tensor3D;
-      const v3 = tf.reshape(vIn as Tensor, [B, T, d]) as Tensor3D;
+    const f = tf.customGrad((xIn, save) => {
+      const [qIn, kIn, vIn] = tf.split(xIn as Tensor2D, 3, 1);
+      const q3 = tf.reshape(tf.mul(qIn!, scale), [B, T, d]) as Tensor3D;
+      const k3 = tf.reshape(kIn!, [B, T, d]) as Tensor3D;
+      const v3 = tf.reshape(vIn!, [B, T, d]) as Tensor3D;
       const kbd = tf.mul(repeat(tf.transpose(k3, [0, 2, 1]), H, 2), M); // [B, d, H·T]
       const vbd = tf.mul(repeat(v3, H, 1), Mt); // [B, H·T, d]
       const S = perSequence(q3, kbd); // [B, T, H·T]
@@ -191,11 +253,11 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
           const kbdT = tf.mul(repeat(kS, H, 1), Mt); // [B, H·T, d]
           const dQ = perSequence(dS, kbdT);
           const dK = headSum(perSequence(tf.transpose(dS, [0, 2, 1]), qS));
-          return [tf.reshape(tf.mul(dQ, scale), [N, d]), dK, dV];
+          return [tf.concat([tf.reshape(tf.mul(dQ, scale), [N, d]), dK, dV], 1)];
         },
       };
     });
-    return f(q, k, v) as Tensor2D;
+    return f(qkv) as Tensor2D;
   }
 
   /** Mean softmax cross-entropy of `logits` [N, V] against integer `targets` [N]. */
@@ -223,5 +285,5 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }) {
     constants.clear();
   }
 
-  return { linear, layerNorm, embedding, attention, crossEntropy, transpose2d, oneHotF, dispose, headDim: dh, scale };
+  return { flavor, linear, layerNorm, embedding, attention, crossEntropy, transpose2d, oneHotF, dispose, headDim: dh, scale };
 }

@@ -53,9 +53,11 @@ export function createTransformer(tf: Tf, config: ModelConfig): Transformer {
       const w = (n: string) => get(p, `h${l}.${n}`);
       const a = ops.layerNorm(x, w('ln1.g') as Tensor1D, w('ln1.b') as Tensor1D);
       const qkv = ops.linear(a, w('attn.wqkv') as Tensor2D, w('attn.bqkv') as Tensor1D);
-      const [q, k, v] = tf.split(qkv, 3, 1) as [Tensor2D, Tensor2D, Tensor2D];
-      capture?.(l, k, v);
-      const att = ops.attention(q, k, v, B, T);
+      if (capture) {
+        const [, k, v] = tf.split(qkv, 3, 1) as [Tensor2D, Tensor2D, Tensor2D];
+        capture(l, k, v);
+      }
+      const att = ops.attention(qkv, B, T);
       x = tf.add(x, ops.linear(att, w('attn.wo') as Tensor2D, w('attn.bo') as Tensor1D));
       const a2 = ops.layerNorm(x, w('ln2.g') as Tensor1D, w('ln2.b') as Tensor1D);
       const m = ops.linear(a2, w('mlp.w1') as Tensor2D, w('mlp.b1') as Tensor1D, true);
