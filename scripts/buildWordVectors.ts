@@ -257,7 +257,7 @@ function main(): void {
   log(`load + verify: ${loadMs.toFixed(0)} ms`);
   log(
     `paraphrase check (${check.queries} questions, 30 FAQ rows), top-1: term overlap ${pct(check.overlap)}, dense ${pct(check.dense)}, ` +
-      `dense minus common component ${pct(check.denseCommon)}, dense IDF-weighted ${pct(check.denseIdf)}, hybrid (BM25/max + w·cosine) ${check.hybrid.map((h) => `w=${h.denseWeight}: ${pct(h.top1)}`).join(', ')}`,
+      `dense minus common component ${pct(check.denseCommon)}, dense IDF-weighted ${pct(check.denseIdf)}, dense IDF-weighted + word alignment ${pct(check.denseIdfAlign)}, hybrid (BM25/max + w·cosine) ${check.hybrid.map((h) => `w=${h.denseWeight}: ${pct(h.top1)}`).join(', ')}`,
   );
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

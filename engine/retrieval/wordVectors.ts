@@ -1,8 +1,9 @@
 /**
  * Word vectors for dense retrieval: the table the project ships (engine/retrieval/vectors/,
  * distilled by `npm run engine:vectors` from GloVe-derived vectors, see vectors/SOURCE.md), word
- * lookup with a light suffix fallback, and SIF sentence embeddings (Arora, Liang & Ma, 2017:
- * frequency-weighted mean of word vectors, optionally minus a common component).
+ * lookup with a light suffix fallback, SIF sentence embeddings (Arora, Liang & Ma, 2017:
+ * frequency-weighted mean of word vectors, optionally minus a common component) and a word
+ * alignment score for re-ranking a few candidates.
  *
  * Table format (little-endian), version 1:
  * - header, 64 bytes: magic "CVWV" · u16 version · u16 dims · u32 words · u32 source vocabulary size
@@ -38,6 +39,8 @@ export type WordVectors = {
   readonly scales: Float32Array;
   /** Quantised vectors, row `i` at `[i * dims, (i + 1) * dims)`. */
   readonly values: Int8Array;
+  /** L2 norm of each quantised row (before its scale), for word-to-word cosines. */
+  readonly norms: Float32Array;
 };
 
 /**
@@ -84,7 +87,13 @@ export function parseWordVectors(bytes: Uint8Array, params: { source?: string } 
   for (let i = 0; i < size; i++, at += 4) scales[i] = view.getFloat32(at, true);
   // Copy, so the table does not pin a larger buffer it was read into.
   const values = new Int8Array(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + size * dims));
-  return { dims, size, sourceSize, sha256: actual, words, index, ranks, scales, values };
+  const norms = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    let sq = 0;
+    for (let d = i * dims; d < (i + 1) * dims; d++) sq += values[d]! * values[d]!;
+    norms[i] = Math.sqrt(sq);
+  }
+  return { dims, size, sourceSize, sha256: actual, words, index, ranks, scales, values, norms };
 }
 
 /**
@@ -208,6 +217,16 @@ export type EmbedTextOptions = {
 // Words with their apostrophe suffix ("shop's", "don't"), so contractions can be recognised whole.
 const wordPattern = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
+/** Lower-cased words of `text` minus stop words, one-letter words and contractions. */
+function* contentWords(text: string, isStop: (word: string) => boolean): Generator<string> {
+  for (const [raw] of text.toLowerCase().matchAll(wordPattern)) {
+    // A possessive keeps its word; other contractions ("don't", "i'm", "we've") are function words.
+    const token = raw.replace(/['’]s$/u, '');
+    if (token.length < 2 || /['’]/u.test(token) || isStop(raw) || isStop(token)) continue;
+    yield token;
+  }
+}
+
 /**
  * Sentence vector of `text`: weighted mean of its known, non-stop words' vectors, minus the
  * common component when given, scaled to unit length. Null when no word of the text is in the
@@ -224,10 +243,7 @@ export function embedText(vectors: WordVectors, text: string, opts: EmbedTextOpt
   const isStop = opts.isStopWord ?? ((w: string) => defaultStopWords.has(w));
   const sum = new Float64Array(dims);
   let known = 0;
-  for (const [raw] of text.toLowerCase().matchAll(wordPattern)) {
-    // A possessive keeps its word; other contractions ("don't", "i'm", "we've") are function words.
-    const token = raw.replace(/['’]s$/u, '');
-    if (token.length < 2 || /['’]/u.test(token) || isStop(raw) || isStop(token)) continue;
+  for (const token of contentWords(text, isStop)) {
     const i = wordIndex(vectors, token);
     if (i < 0) continue;
     const weight = (sif ? a / (a + wordProbability(vectors, i)) : 1) * (opts.termWeight ? opts.termWeight(token) : 1) * scales[i]!;
@@ -250,6 +266,46 @@ export function embedText(vectors: WordVectors, text: string, opts: EmbedTextOpt
   const out = new Float32Array(dims);
   for (let d = 0; d < dims; d++) out[d] = sum[d]! / norm;
   return out;
+}
+
+export type AlignmentScoreOptions = Pick<EmbedTextOptions, 'isStopWord' | 'termWeight' | 'sifA'>;
+
+/**
+ * Word-alignment similarity of a query to a passage, in [0, 1]: for each content word of the
+ * query, its best match among the passage's words (1 for the same word, else the cosine of the
+ * closest word vector, floored at 0; 0 for a word the table lacks and the passage does not
+ * contain), averaged with SIF × `termWeight` weights. Finer than comparing two averaged vectors
+ * ("stolen" meets "theft" even in a long answer), and costs query words × passage words × dims,
+ * so use it to re-rank a short candidate list, not to scan a whole collection.
+ */
+export function alignmentScore(vectors: WordVectors, query: string, passage: string, opts: AlignmentScoreOptions = {}): number {
+  const isStop = opts.isStopWord ?? ((w: string) => defaultStopWords.has(w));
+  const a = opts.sifA ?? 1e-3;
+  const { dims, values, norms } = vectors;
+  const passageWords = new Set(contentWords(passage, isStop));
+  const passageRows: number[] = [];
+  for (const w of passageWords) {
+    const i = wordIndex(vectors, w);
+    if (i >= 0 && norms[i]! > 0) passageRows.push(i);
+  }
+  let num = 0;
+  let den = 0;
+  for (const token of contentWords(query, isStop)) {
+    const i = wordIndex(vectors, token);
+    const weight = (i >= 0 ? a / (a + wordProbability(vectors, i)) : 1) * (opts.termWeight ? opts.termWeight(token) : 1);
+    let best = 0;
+    if (passageWords.has(token)) best = 1;
+    else if (i >= 0 && norms[i]! > 0) {
+      for (const j of passageRows) {
+        let dot = 0;
+        for (let d = 0; d < dims; d++) dot += values[i * dims + d]! * values[j * dims + d]!;
+        best = Math.max(best, dot / (norms[i]! * norms[j]!));
+      }
+    }
+    num += weight * Math.min(1, best);
+    den += weight;
+  }
+  return den > 0 ? num / den : 0;
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * Used by the tests (wordVectors.test.ts) and printed by `npm run engine:vectors`.
  */
-import { cosine, defaultStopWords, embedText, fitCommonComponent, type WordVectors } from '../wordVectors.ts';
+import { alignmentScore, cosine, defaultStopWords, embedText, fitCommonComponent, type WordVectors } from '../wordVectors.ts';
 
 export type FaqRow = { question: string; answer: string; paraphrases: readonly [string, string] };
 
@@ -85,6 +85,8 @@ export type ParaphraseCheckResult = {
   denseCommon: number;
   /** Dense with words also weighted by their IDF over the rows (`termWeight`). */
   denseIdf: number;
+  /** `denseIdf`'s cosine plus the IDF-weighted word {@link alignmentScore}. */
+  denseIdfAlign: number;
   /** BM25 scaled to [0, 1] by its best score, plus `denseWeight` × cosine. */
   hybrid: { denseWeight: number; top1: number }[];
 };
@@ -105,6 +107,7 @@ export function runParaphraseCheck(vectors: WordVectors, rows: readonly FaqRow[]
   let dense = 0;
   let denseCommon = 0;
   let denseIdf = 0;
+  let denseIdfAlign = 0;
   const hybridHits = weights.map(() => 0);
   let queries = 0;
   rows.forEach((row, target) => {
@@ -123,6 +126,7 @@ export function runParaphraseCheck(vectors: WordVectors, rows: readonly FaqRow[]
       if (top(cos) === target) dense++;
       if (top(cosCommon) === target) denseCommon++;
       if (top(cosIdf) === target) denseIdf++;
+      if (top(texts.map((t, i) => cosIdf[i]! + alignmentScore(vectors, q, t, { termWeight: idf }))) === target) denseIdfAlign++;
       const maxLex = Math.max(...lexical) || 1;
       weights.forEach((w, k) => {
         if (top(lexical.map((s, i) => s / maxLex + w * cos[i]!)) === target) hybridHits[k]!++;
@@ -135,6 +139,7 @@ export function runParaphraseCheck(vectors: WordVectors, rows: readonly FaqRow[]
     dense: dense / queries,
     denseCommon: denseCommon / queries,
     denseIdf: denseIdf / queries,
+    denseIdfAlign: denseIdfAlign / queries,
     hybrid: weights.map((denseWeight, k) => ({ denseWeight, top1: hybridHits[k]! / queries })),
   };
 }
