@@ -178,9 +178,12 @@ export function wordVector(vectors: WordVectors, word: string): Float32Array | n
  * p(r) = 1 / ((r + 1) · H_N) with N the source vocabulary size.
  */
 export function wordProbability(vectors: WordVectors, i: number): number {
-  const n = vectors.sourceSize;
-  const harmonic = Math.log(n) + 0.5772156649 + 1 / (2 * n);
-  return 1 / ((vectors.ranks[i]! + 1) * harmonic);
+  return 1 / ((vectors.ranks[i]! + 1) * harmonicNumber(vectors.sourceSize));
+}
+
+/** H_n ≈ ln n + γ + 1/(2n). */
+function harmonicNumber(n: number): number {
+  return Math.log(n) + 0.5772156649 + 1 / (2 * n);
 }
 
 /**
@@ -218,13 +221,20 @@ export type EmbedTextOptions = {
 const wordPattern = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Lower-cased words of `text` minus stop words, one-letter words and contractions. */
-function* contentWords(text: string, isStop: (word: string) => boolean): Generator<string> {
-  for (const [raw] of text.toLowerCase().matchAll(wordPattern)) {
-    // A possessive keeps its word; other contractions ("don't", "i'm", "we've") are function words.
-    const token = raw.replace(/['’]s$/u, '');
-    if (token.length < 2 || /['’]/u.test(token) || isStop(raw) || isStop(token)) continue;
-    yield token;
+function contentWords(text: string, isStop: (word: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const raw of text.toLowerCase().match(wordPattern) ?? []) {
+    let token = raw;
+    if (raw.includes("'") || raw.includes('’')) {
+      // A possessive keeps its word; other contractions ("don't", "i'm", "we've") are function words.
+      if (isStop(raw)) continue;
+      token = raw.replace(/['’]s$/u, '');
+      if (token.includes("'") || token.includes('’')) continue;
+    }
+    if (token.length < 2 || isStop(token)) continue;
+    out.push(token);
   }
+  return out;
 }
 
 /**
@@ -241,12 +251,15 @@ export function embedText(vectors: WordVectors, text: string, opts: EmbedTextOpt
   const a = opts.sifA ?? 1e-3;
   const sif = (opts.weighting ?? 'sif') === 'sif';
   const isStop = opts.isStopWord ?? ((w: string) => defaultStopWords.has(w));
+  const harmonic = harmonicNumber(vectors.sourceSize);
   const sum = new Float64Array(dims);
   let known = 0;
   for (const token of contentWords(text, isStop)) {
     const i = wordIndex(vectors, token);
     if (i < 0) continue;
-    const weight = (sif ? a / (a + wordProbability(vectors, i)) : 1) * (opts.termWeight ? opts.termWeight(token) : 1) * scales[i]!;
+    // a / (a + p) with p = 1 / ((rank + 1) · H), as in wordProbability.
+    const sifWeight = sif ? a / (a + 1 / ((vectors.ranks[i]! + 1) * harmonic)) : 1;
+    const weight = sifWeight * (opts.termWeight ? opts.termWeight(token) : 1) * scales[i]!;
     const row = i * dims;
     for (let d = 0; d < dims; d++) sum[d]! += values[row + d]! * weight;
     known++;
