@@ -51,8 +51,8 @@ export async function benchTrainLocal(tf: Tf, config: ModelConfig, B: number, se
   return r;
 }
 
-export async function benchTrainParallel(config: ModelConfig, B: number, seconds: number, workers: number): Promise<number> {
-  const trainer = await createParallelTrainer({ config, workers });
+export async function benchTrainParallel(config: ModelConfig, B: number, seconds: number, workers: number, candidates?: string[]): Promise<number> {
+  const trainer = await createParallelTrainer({ config, workers, candidates });
   const data = batches(config, B);
   let i = 0;
   const r = await rate(seconds, 3, async () => {
@@ -75,7 +75,7 @@ export async function benchServeLocal(tf: Tf, config: ModelConfig, batch: number
   return r;
 }
 
-export async function benchServePool(config: ModelConfig, batch: number, shape: ServeShape, seconds: number, workers: number): Promise<number> {
+export async function benchServePool(config: ModelConfig, batch: number, shape: ServeShape, seconds: number, workers: number, candidates?: string[]): Promise<number> {
   const bytes = encodeCheckpoint({
     fingerprint: architectureFingerprint(config),
     config,
@@ -87,7 +87,7 @@ export async function benchServePool(config: ModelConfig, batch: number, shape: 
     weights: initialWeights(config, 1),
     optimizerStep: 0,
   });
-  const pool = createServingPool({ size: workers, maxBatch: Math.ceil(batch / workers), maxQueue: batch * 2, loadModel: async () => ({ bytes, passages: [], version: 0 }) });
+  const pool = createServingPool({ size: workers, maxBatch: Math.ceil(batch / workers), maxQueue: batch * 2, loadModel: async () => ({ bytes, passages: [], version: 0 }), candidates });
   await pool.ready();
   const ps = prompts(config, batch, shape.promptLen);
   const r = await rate(seconds, 1, async () => {

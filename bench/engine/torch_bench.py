@@ -148,7 +148,12 @@ def serve_tps(c, B, prompt_len, gen_tokens, seconds):
 
 def main():
     spec = json.loads(sys.argv[1])
-    out = {"torch": torch.__version__, "results": []}
+    build = [f"cpu {torch.backends.cpu.get_cpu_capability()}"]
+    if torch.backends.mkldnn.is_available():
+        build.append("oneDNN")
+    if torch.backends.mkl.is_available():
+        build.append("MKL")
+    out = {"torch": torch.__version__, "build": ", ".join(build), "results": []}
     for job in spec["jobs"]:
         best = None
         for threads in (1, 2):
