@@ -76,6 +76,17 @@ describe.each(flavors)('custom-gradient ops (%s formulation) match tfjs autodiff
     expect(maxDiff(g1, g2)).toBeLessThan(1e-3);
   });
 
+  it('constants cached per length stay apart (T = 1 after T = 21)', () => {
+    for (const T of [21, 1]) {
+      const qkv = rnd([T, 24], 17) as Tensor2D;
+      const out = ops.attention(qkv, 1, T);
+      expect(out.shape).toEqual([T, 8]);
+      // the first position attends only to itself: its output is its own v
+      const v0 = tf.slice(qkv, [0, 16], [1, 8]);
+      expect(tf.slice(out, [0, 0], [1, 8]).sub(v0).abs().max().dataSync()[0]).toBeLessThan(1e-5);
+    }
+  });
+
   it('embedding and cross-entropy', () => {
     const table = rnd([10, 8], 14) as Tensor2D;
     const ids = tf.tensor1d([1, 3, 3, 9], 'int32');

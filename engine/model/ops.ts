@@ -46,7 +46,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
 
   /** [d, H·T]: 1 where feature c belongs to head h of block h·T..h·T+T−1. */
   const headMask = (T: number) =>
-    constant(`M${T}`, () => {
+    constant(`headMask:${T}`, () => {
       const m = new Float32Array(d * H * T);
       for (let c = 0; c < d; c++) {
         const h = Math.floor(c / dh);
@@ -54,19 +54,19 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
       }
       return tf.tensor2d(m, [d, H * T]);
     });
-  const headMaskT = (T: number) => constant(`Mt${T}`, () => tf.transpose(headMask(T)));
+  const headMaskT = (T: number) => constant(`headMaskT:${T}`, () => tf.transpose(headMask(T)));
   /** [H, 1, d]: selects head h's features. */
   const headSelect = () =>
-    constant('Mh', () => {
+    constant('headSelect', () => {
       const m = new Float32Array(H * d);
       for (let h = 0; h < H; h++) m.fill(1, h * d + h * dh, h * d + h * dh + dh);
       return tf.tensor3d(m, [H, 1, d]);
     });
   /** [T, T] additive causal mask. */
-  const causalBias2d = (T: number) => constant(`C2${T}`, () => tf.reshape(causalBias(T), [T, T]) as Tensor2D);
+  const causalBias2d = (T: number) => constant(`causal2d:${T}`, () => tf.reshape(causalBias(T), [T, T]) as Tensor2D);
   /** [T, 1, T] additive causal mask. */
   const causalBias = (T: number) =>
-    constant(`C${T}`, () => {
+    constant(`causal3d:${T}`, () => {
       const m = new Float32Array(T * T);
       for (let i = 0; i < T; i++) m.fill(-1e9, i * T + i + 1, i * T + T);
       return tf.tensor3d(m, [T, 1, T]);
@@ -86,9 +86,16 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
   const oneHotF = (ids: Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth), 'float32') as Tensor2D;
   /** Repeats x `times` times along `axis` (Tile is slow on wasm; Concat copies runs). */
   const repeat = (x: Tensor, times: number, axis: number) => tf.concat(new Array<Tensor>(times).fill(x), axis);
-  const ones = (n: number) => constant(`ones${n}`, () => tf.ones([1, n]) as Tensor2D);
+  const ones = (n: number) => constant(`ones:${n}`, () => tf.ones([1, n]) as Tensor2D);
   /** Column sums of [n, k] as [k]: a ones-row product on wasm (its axis-0 Sum transposes first), a plain Sum elsewhere. */
   const sumRows = (g: Tensor2D): Tensor1D => (wasm ? tf.reshape(tf.matMul(ones(g.shape[0]), g), [g.shape[1]]) : tf.sum(g, 0));
+  /**
+   * Row means of [n, d] as [n, 1]. On `batched` backends a product with a constant 1/d column: one
+   * kernel, where tfjs-node's Mean is three (an axes tensor, a Cast to float32, the Mean).
+   */
+  const rowMean = (x: Tensor): Tensor => (wasm ? tf.mean(x, -1, true) : tf.matMul(x as Tensor2D, constant('meanCol', () => tf.fill([d, 1], 1 / d) as Tensor2D)));
+  /** A cached scalar (a number operand is a new tensor on every call). */
+  const scalar = (v: number) => constant(`scalar:${v}`, () => tf.scalar(v));
   /** dy masked by relu'(y) for y = relu(…) ≥ 0: Step on wasm; Sign elsewhere (equal for y ≥ 0; tfjs-node's Step is five TF ops). */
   const reluMask = (dy: Tensor, y: Tensor) => tf.mul(dy, wasm ? tf.step(y) : tf.sign(y));
 
@@ -97,7 +104,11 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
     const f = tf.customGrad((xIn, wIn, bIn, save) => {
       const x2 = xIn as Tensor2D;
       const w2 = wIn as Tensor2D;
-      const y = tf.fused.matMul({ a: x2, b: w2, bias: bIn as Tensor, activation: relu ? 'relu' : 'linear' });
+      // tf.fused.matMul reshapes both operands to rank 3 and back (three Reshapes, each two calls on
+      // tfjs-node, whose fused kernel is itself MatMul + Add + activation): plain ops there.
+      const y = wasm
+        ? tf.fused.matMul({ a: x2, b: w2, bias: bIn as Tensor, activation: relu ? 'relu' : 'linear' })
+        : ((t: Tensor) => (relu ? tf.relu(t) : t))(tf.add(tf.matMul(x2, w2), bIn as Tensor));
       (save as (t: Tensor[]) => void)([x2, w2, y]);
       return {
         value: y,
@@ -127,9 +138,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
   /** Row-wise layer normalisation with a hand-written backward (half the ops of autodiff). */
   function layerNorm(x: Tensor2D, g: Tensor1D, b: Tensor1D, eps = 1e-5): Tensor2D {
     const f = tf.customGrad((xIn, gIn, bIn, save) => {
-      const mean = tf.mean(xIn as Tensor, -1, true);
-      const xc = tf.sub(xIn as Tensor, mean);
-      const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+      const xc = tf.sub(xIn as Tensor, rowMean(xIn as Tensor));
+      const rstd = tf.rsqrt(tf.add(rowMean(tf.square(xc)), scalar(eps)));
       const xhat = tf.mul(xc, rstd);
       const y = tf.add(tf.mul(xhat, gIn as Tensor), bIn as Tensor);
       (save as (t: Tensor[]) => void)([xhat, rstd, gIn as Tensor]);
@@ -140,7 +150,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
           const dg = sumRows(tf.mul(dy, xh) as Tensor2D);
           const db = sumRows(dy as Tensor2D);
           const dxh = tf.mul(dy, gs);
-          const inner = tf.sub(tf.sub(dxh, tf.mean(dxh, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxh, xh), -1, true)));
+          const inner = tf.sub(tf.sub(dxh, rowMean(dxh)), tf.mul(xh, rowMean(tf.mul(dxh, xh))));
           return [tf.mul(inner, rs), dg, db];
         },
       };
@@ -186,7 +196,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
     const bias = causalBias2d(T);
     const f = tf.customGrad((xIn, save) => {
       const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(xIn as Tensor, [B, T, 3, H, dh]), [2, 0, 3, 1, 4])) as [Tensor, Tensor, Tensor];
-      const P = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias)); // [B, H, T, T]
+      const P = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scalar(scale)), bias)); // [B, H, T, T]
       const O = tf.matMul(P, v); // [B, H, T, dh]
       (save as (t: Tensor[]) => void)([q, k, v, P]);
       return {
@@ -196,7 +206,7 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
           const dO = tf.transpose(tf.reshape(dy, [B, T, H, dh]), [0, 2, 1, 3]);
           const dP = tf.matMul(dO, vS, false, true);
           const dV = tf.matMul(PS, dO, true, false);
-          const dS = tf.mul(tf.mul(PS, tf.sub(dP, tf.sum(tf.mul(dP, PS), -1, true))), scale);
+          const dS = tf.mul(tf.mul(PS, tf.sub(dP, tf.sum(tf.mul(dP, PS), -1, true))), scalar(scale));
           const dQ = tf.matMul(dS, kS);
           const dK = tf.matMul(dS, qS, true, false);
           return [tf.reshape(tf.transpose(tf.stack([dQ, dK, dV]), [1, 3, 0, 2, 4]), [N, 3 * d])];

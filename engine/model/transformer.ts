@@ -10,7 +10,7 @@ export type Transformer = {
   readonly config: ModelConfig;
   readonly specs: ParamSpec[];
   readonly ops: Ops;
-  /** Splits a flat parameter vector into named, shaped tensors (one split op). */
+  /** Splits a flat parameter vector into named, shaped tensors (one split op; matrices reshaped). */
   views(flat: Tensor1D): Params;
   /** Logits [B·T, V] for token ids [B·T]; `capture` receives each layer's k and v [B·T, d]. */
   logits(p: Params, ids: Tensor1D, B: number, T: number, capture?: (layer: number, k: Tensor2D, v: Tensor2D) => void): Tensor2D;
@@ -33,7 +33,8 @@ export function createTransformer(tf: Tf, config: ModelConfig): Transformer {
     const parts = tf.split(flat, specs.map((s) => s.size));
     const out: Params = {};
     specs.forEach((s, i) => {
-      out[s.name] = tf.reshape(parts[i] as Tensor, s.shape);
+      // Vectors come out of the split already shaped: no Reshape (on tfjs-node each is two calls).
+      out[s.name] = s.shape.length === 1 ? (parts[i] as Tensor) : tf.reshape(parts[i] as Tensor, s.shape);
     });
     return out;
   }
