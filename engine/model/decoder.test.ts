@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend/selectBackend.ts';
 import { ContextOverflowError } from '../errors.ts';
 import { generateBatch } from '../serve/generate.ts';
 import { wasmTf } from '../testing/fixtures.ts';
@@ -47,6 +48,25 @@ describe('KV-cached decoder', async () => {
     expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
     expect(() => generateBatch(decoder, tokenizer, [{ prompt: new Uint8Array(config.contextLength + 1).fill(65), options: opts }])).toThrow(ContextOverflowError);
     decoder.dispose();
+  });
+
+  it('runs steps through public ops off wasm, and refuses raw kernels there', async () => {
+    await selectBackend({ tf }, { candidates: ['cpu'] });
+    try {
+      expect(() => createDecoder(tf, config, weights, { kernels: 'raw' })).toThrow(/only verified on wasm/);
+      const decoder = createDecoder(tf, config, weights);
+      const r = generateBatch(decoder, tokenizer, [{ prompt: tokenizer.encode('Q: hi\nA:'), options: { temperature: 0, maxTokens: 6, ignoreEnd: true } }])[0]!;
+      expect(r.tokens).toBe(6);
+      decoder.dispose();
+    } finally {
+      await wasmTf();
+    }
+    const raw = createDecoder(tf, config, weights, { kernels: 'raw' });
+    const ops = createDecoder(tf, config, weights, { kernels: 'ops' });
+    const prompts = ['Q: hi\nA:', 'x'].map((prompt) => ({ prompt: tokenizer.encode(prompt), options: { temperature: 0, maxTokens: 8, ignoreEnd: true } }));
+    expect(generateBatch(ops, tokenizer, prompts)).toEqual(generateBatch(raw, tokenizer, prompts));
+    raw.dispose();
+    ops.dispose();
   });
 
   it('stops at stop sequences and at the context limit', () => {

@@ -180,11 +180,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     const next = scope(
       () => {
         const dense = (x: RawTensor, wn: string, bn: string, relu = false) => ex.dense(x, w(wn), w(bn), relu);
-        /** (x − mean) / std, without gain and bias (those live in the next product). */
-        const normalize = (x: RawTensor) => {
-          const xc = ex.sub(x, ex.mean(x, 1));
-          return ex.mul(xc, ex.rsqrt(ex.add(ex.mean(ex.square(xc), 1), eps)));
-        };
+        const normalize = (x: RawTensor) => ex.normalize(x, eps);
         // Row b of the two-hot matrix selects token tokens[b] and position V + positions[b] of the stacked table.
         const twoHot = new Float32Array(Bs * (V + C));
         for (let b = 0; b < Bs; b++) {
@@ -201,10 +197,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
           grown.k.push(K);
           grown.vt.push(Vt);
           // q is pre-scaled (folded into the query weights).
-          const s = ex.sum(ex.mul(ex.view(q, [Bs, H, 1, dh]), K), 3); // [Bs, H, L]
-          const pr = ex.softmax(ex.add(s, mask)); // over L
-          const o = ex.sum(ex.mul(ex.view(pr, [Bs, H, 1, L]), Vt), 3); // [Bs, H, dh]
-          x = ex.add(x, dense(ex.view(o, [Bs, d]), `h${l}.wo`, `h${l}.bo`));
+          x = ex.add(x, dense(ex.attend(q, K, Vt, mask), `h${l}.wo`, `h${l}.bo`));
           x = ex.add(x, dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`));
         }
         logits = ex.read(dense(normalize(x), 'head.w', 'head.b'));
@@ -268,16 +261,13 @@ type Exec = {
   dense(x: RawTensor, W: RawTensor, b: RawTensor, relu: boolean): RawTensor;
   matMul(a: RawTensor, b: RawTensor): RawTensor;
   add(a: RawTensor, b: RawTensor): RawTensor;
-  sub(a: RawTensor, b: RawTensor): RawTensor;
-  mul(a: RawTensor, b: RawTensor): RawTensor;
-  square(x: RawTensor): RawTensor;
-  rsqrt(x: RawTensor): RawTensor;
-  /** Mean over `axis`, keeping it. */
-  mean(x: RawTensor, axis: number): RawTensor;
-  /** Sum over `axis`, dropping it. */
-  sum(x: RawTensor, axis: number): RawTensor;
-  /** Softmax over the last axis. */
-  softmax(x: RawTensor): RawTensor;
+  /** Rows of x [n, d] to zero mean and unit variance: (x − mean) / √(var + eps), eps a scalar. */
+  normalize(x: RawTensor, eps: RawTensor): RawTensor;
+  /**
+   * One query per row against the cache: q [Bs, d] (pre-scaled, heads side by side), K [Bs, H, L, dh],
+   * Vt [Bs, H, dh, L], additive mask [Bs, 1, L] → softmax(q·Kᵀ + mask)·V as [Bs, d].
+   */
+  attend(q: RawTensor, K: RawTensor, Vt: RawTensor, mask: RawTensor): RawTensor;
   concat(xs: RawTensor[], axis: number): RawTensor;
   split(x: RawTensor, sizes: number[], axis: number): RawTensor[];
   /** Rows `indices` of x along axis 0. */
@@ -304,6 +294,8 @@ function scopes(release: (created: RawTensor[], kept: RawTensor[]) => void) {
 
 /** Public tfjs ops on engine tensors: correct on every backend (cpu, wasm, tensorflow). */
 function opsExec(tf: Tf): Exec {
+  // tfjs-node runs _FusedMatMul as several TF ops with conversions; a product and an add are fewer.
+  const fused = tf.getBackend() !== 'tensorflow';
   const dispose = (xs: RawTensor[]) => {
     for (const x of new Set(xs)) (x as Tensor).dispose();
   };
@@ -325,16 +317,24 @@ function opsExec(tf: Tf): Exec {
     read: (x) => t(x).dataSync() as Float32Array,
     free: dispose,
     view: (x, shape) => out(tf.reshape(t(x), shape)),
-    dense: (x, W, b, relu) => out(tf.fused.matMul({ a: t(x) as Tensor2D, b: t(W) as Tensor2D, bias: t(b), activation: relu ? 'relu' : 'linear' })),
+    dense(x, W, b, relu) {
+      if (fused) return out(tf.fused.matMul({ a: t(x) as Tensor2D, b: t(W) as Tensor2D, bias: t(b), activation: relu ? 'relu' : 'linear' }));
+      const y = out(tf.add(out(tf.matMul(t(x) as Tensor2D, t(W) as Tensor2D)), t(b)));
+      return relu ? out(tf.relu(t(y))) : y;
+    },
     matMul: (a, b) => out(tf.matMul(t(a) as Tensor2D, t(b) as Tensor2D)),
     add: (a, b) => out(tf.add(t(a), t(b))),
-    sub: (a, b) => out(tf.sub(t(a), t(b))),
-    mul: (a, b) => out(tf.mul(t(a), t(b))),
-    square: (x) => out(tf.square(t(x))),
-    rsqrt: (x) => out(tf.rsqrt(t(x))),
-    mean: (x, axis) => out(tf.mean(t(x), axis, true)),
-    sum: (x, axis) => out(tf.sum(t(x), axis)),
-    softmax: (x) => out(tf.softmax(t(x))),
+    normalize(x, eps) {
+      const xc = out(tf.sub(t(x), out(tf.mean(t(x), 1, true))));
+      return out(tf.mul(xc, out(tf.rsqrt(out(tf.add(out(tf.mean(out(tf.square(t(xc))), 1, true)), t(eps)))))));
+    },
+    attend(q, K, Vt, mask) {
+      // Batched products (native kernels on tensorflow and cpu): [Bs, H, 1, dh]·Kᵀ, then ·Vtᵀ.
+      const [Bs, H, dh, L] = t(Vt).shape as [number, number, number, number];
+      const s = out(tf.matMul(out(tf.reshape(t(q), [Bs, H, 1, dh])), t(K), false, true));
+      const p = out(tf.softmax(out(tf.add(s, out(tf.reshape(t(mask), [Bs, 1, 1, L]))))));
+      return out(tf.reshape(out(tf.matMul(p, t(Vt), false, true)), [Bs, H * dh]));
+    },
     concat: (xs, axis) => out(tf.concat(xs.map(t), axis)),
     split: (x, sizes, axis) => tf.split(t(x), sizes, axis).map(out),
     gather: (x, indices) => out(tf.gather(t(x), t(indices), 0)),
@@ -402,14 +402,18 @@ function rawWasmExec(tf: Tf): Exec {
     dense: (x, W, b, relu) => product(x, handle(W), b, relu),
     matMul: (a, b) => product(a, handle(b)),
     add: (a, b) => run('Add', { a, b }),
-    sub: (a, b) => run('Sub', { a, b }),
-    mul: (a, b) => run('Multiply', { a, b }),
-    square: (x) => run('Square', { x }),
-    rsqrt: (x) => run('Rsqrt', { x }),
-    mean: (x, axis) => run('Mean', { x }, { axis: [axis], keepDims: true }),
-    sum: (x, axis) => run('Sum', { x }, { axis: [axis], keepDims: false }),
-    // The kernel takes a non-negative axis.
-    softmax: (x) => run('Softmax', { logits: x }, { dim: x.shape.length - 1 }),
+    normalize(x, eps) {
+      const xc = run('Sub', { a: x, b: run('Mean', { x }, { axis: [1], keepDims: true }) });
+      const v = run('Mean', { x: run('Square', { x: xc }) }, { axis: [1], keepDims: true });
+      return run('Multiply', { a: xc, b: run('Rsqrt', { x: run('Add', { a: v, b: eps }) }) });
+    },
+    attend(q, K, Vt, mask) {
+      // Products as multiply + sum: wasm's batched and transposed products are a scalar loop.
+      const [Bs, H, dh, L] = Vt.shape as [number, number, number, number];
+      const s = run('Sum', { x: run('Multiply', { a: view(q, [Bs, H, 1, dh]), b: K }) }, { axis: [3], keepDims: false }); // [Bs, H, L]
+      const p = run('Softmax', { logits: run('Add', { a: s, b: mask }) }, { dim: 2 }); // the kernel takes a non-negative axis
+      return view(run('Sum', { x: run('Multiply', { a: view(p, [Bs, H, 1, L]), b: Vt }) }, { axis: [3], keepDims: false }), [Bs, H * dh]);
+    },
     concat: (xs, axis) => run('Concat', xs.map(handle), { axis }),
     split: (x, sizes, axis) => (kernel('SplitV')({ inputs: { x }, backend, attrs: { numOrSizeSplits: sizes, axis } }) as RawTensor[]).map((o) => s.track(o)),
     gather: (x, indices) => run('GatherV2', { x: handle(x), indices }, { axis: 0, batchDims: 0 }),
