@@ -1,0 +1,106 @@
+// Experiment (issue 11, model gain): does fine-tuning on question paraphrases made with the word
+// vectors (engine/finetune/augmentQuestions.ts) let the model's PMI rank the right row of an eval
+// set's paraphrased questions? Fine-tunes from engine/checkpoints/base.ckpt the way finetune.ts
+// does (same held-out rows left out, same trainer, batches and Adam settings), on the rows'
+// documents plus their synthetic paraphrases — never on questions.jsonl, which is only read to score.
+// Writes weights snapshots to .caravan/augcache/ and a feature dump (the format of the lead's
+// scripts/_evdump2.mts, for /tmp/ev/an2.py) to /tmp/aug/.
+//
+//   npx tsx scripts/_augExperiment.mts <set> <steps> <perRow: 0 = plain fine-tune> [scoreAt=50,100,…]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../engine/backend/selectBackend.ts';
+import { decodeCheckpoint } from '../engine/checkpoint/format.ts';
+import { augmentQuestions, shuffleDocuments } from '../engine/finetune/augmentQuestions.ts';
+import { heldOutDocuments } from '../engine/finetune/heldOutLoss.ts';
+import { parseDatasets } from '../engine/finetune/parseDatasets.ts';
+import { createRetriever } from '../engine/retrieval/createRetriever.ts';
+import { sharedWordVectors } from '../engine/retrieval/wordVectors.ts';
+import { createAnswerScorer } from '../engine/serve/answerScorer.ts';
+import { answerTextOf } from '../engine/serve/rankAnswers.ts';
+import { createByteTokenizer } from '../engine/tokenizer/byteTokenizer.ts';
+import { createBatchSource } from '../engine/train/batches.ts';
+import { createTrainer } from '../engine/train/createTrainer.ts';
+import { runTraining } from '../engine/train/runTraining.ts';
+import type { Tf } from '../engine/types.ts';
+
+const [setName = 'bike-shop', stepsArg = '200', perRowArg = '8', scoreAtArg] = process.argv.slice(2);
+const steps = Number(stepsArg);
+const perRow = Number(perRowArg);
+const scoreAt = (scoreAtArg ?? String(steps)).split(',').map(Number);
+const seed = 1;
+const root = new URL('../', import.meta.url);
+const cacheDir = new URL('.caravan/augcache/', root);
+mkdirSync(cacheDir, { recursive: true });
+mkdirSync('/tmp/aug', { recursive: true });
+const T_ = tf as unknown as Tf;
+await selectBackend({ tf: T_ }, { candidates: ['wasm'] });
+
+const setDir = new URL(`engine/eval/sets/${setName}/`, root);
+const set = JSON.parse(readFileSync(new URL('set.json', setDir), 'utf8')) as { datasets: Array<{ file: string; format: 'csv' | 'jsonl'; name: string }> };
+const ds = set.datasets.map((x, i) => ({ id: `d${i}`, name: x.name, format: x.format, text: readFileSync(new URL(x.file, setDir), 'utf8') }));
+const parsed = parseDatasets(ds);
+const base = decodeCheckpoint(new Uint8Array(readFileSync(new URL('engine/checkpoints/base.ckpt', root))));
+const config = base.config;
+const tokenizer = createByteTokenizer();
+const vectors = sharedWordVectors();
+
+// Training documents: as finetune.ts (held-out rows left out), plus paraphrases of the kept rows.
+const held = heldOutDocuments(parsed.documents.length);
+const kept = parsed.documents.flatMap((doc, i) => (held.has(i) ? [] : [{ doc, passage: parsed.passages[i]! }]));
+const rows = kept.flatMap(({ passage: p }) => (p.question && p.answer ? [{ question: p.question, answer: p.answer }] : []));
+const extra = perRow > 0 ? augmentQuestions(vectors, rows, { perRow, seed }) : [];
+const docs = perRow > 0 ? shuffleDocuments([...kept.map((k) => k.doc), ...extra], seed) : kept.map((k) => k.doc);
+const tokens = tokenizer.encode(docs.join('\0') + '\0');
+console.log(`${setName}: ${kept.length} rows kept (${held.size} held out), ${extra.length} paraphrase documents, ${tokens.length} training bytes`);
+
+const tag = `${setName}-p${perRow}-s${seed}`;
+const snapshotPath = (step: number) => new URL(`${tag}-${step}.f32`, cacheDir);
+const lastNeeded = Math.max(...scoreAt);
+if (!scoreAt.every((s) => existsSync(snapshotPath(s)))) {
+  const trainer = createTrainer(T_, { config, state: { weights: base.weights, step: 0 }, adam: { learningRate: 1e-3, warmupSteps: 10 } });
+  const source = createBatchSource(tokens, { B: 8, T: Math.min(256, config.contextLength), seed });
+  const losses: number[] = [];
+  const t0 = performance.now();
+  await runTraining({
+    trainer,
+    source,
+    startStep: 0,
+    totalSteps: lastNeeded,
+    losses,
+    checkpointEvery: 25,
+    checkpoint: async (step) => {
+      if (scoreAt.includes(step)) writeFileSync(snapshotPath(step), trainer.state().weights);
+      const recent = losses.slice(-25);
+      console.log(`step ${step} loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3)} ${Math.round((performance.now() - t0) / 1000)} s`);
+    },
+  });
+  trainer.dispose();
+  console.log(`${tag}: ${lastNeeded} steps in ${Math.round((performance.now() - t0) / 1000)} s, loss ${losses[0]!.toFixed(3)} → ${losses.at(-1)!.toFixed(3)}`);
+}
+
+// Score the candidates an2.py looks at (top 8 by BM25 and top 8 by cosine) with each snapshot.
+const retriever = createRetriever(parsed.passages, vectors);
+const questions = readFileSync(new URL('questions.jsonl', setDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { q: string; row?: string });
+const K = 8;
+for (const step of scoreAt) {
+  const b = readFileSync(snapshotPath(step));
+  const weights = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  const scorer = createAnswerScorer(T_, config, weights, tokenizer);
+  const t0 = performance.now();
+  const out: unknown[] = [];
+  for (const q of questions) {
+    const hits = retriever.candidates(q.q, 64);
+    const top = new Set([
+      ...hits.filter((h) => h.bm25 > 0).sort((x, y) => y.bm25 - x.bm25).slice(0, K),
+      ...hits.filter((h) => h.cosine > 0).sort((x, y) => y.cosine - x.cosine).slice(0, K),
+    ]);
+    const chosen = hits.filter((h) => top.has(h));
+    const sc = scorer.score(q.q, chosen.map((h) => answerTextOf(h.passage)));
+    out.push({ set: setName, q: q.q, row: q.row ?? null, cands: chosen.map((h, i) => ({ loc: h.passage.location, bm25: h.bm25, cov: h.coverage, cos: h.cosine, al: h.alignment, ...sc[i] })) });
+  }
+  scorer.dispose();
+  const file = `/tmp/aug/dump-${tag}-${step}.json`;
+  writeFileSync(file, JSON.stringify(out));
+  console.log(`scored ${questions.length} questions at step ${step} in ${Math.round((performance.now() - t0) / 1000)} s → ${file}`);
+}
