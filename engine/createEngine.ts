@@ -4,14 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend, type BackendCandidate, type SelectBackendReturnType } from './backend/selectBackend.ts';
 import { decodeCheckpoint } from './checkpoint/format.ts';
 import type { CheckpointStore } from './checkpoint/store.ts';
-import { ContextOverflowError, InvalidRequestError } from './errors.ts';
+import { InvalidRequestError } from './errors.ts';
 import { assistantKeys, finetune, type FinetuneParameters, type FinetuneReturnType } from './finetune/finetune.ts';
 import type { Passage } from './finetune/parseDatasets.ts';
 import type { ModelConfig } from './model/config.ts';
-import { composeAnswer, formatPrompt, type ChatMessage, type Citation } from './serve/composeAnswer.ts';
-import { createServingPool, type ServingPool } from './serve/createServingPool.ts';
-import type { GenerationResult, SamplingOptions } from './serve/generate.ts';
-import { createByteTokenizer } from './tokenizer/byteTokenizer.ts';
+import { composeAnswer, personaOf, type ChatMessage, type Citation } from './serve/composeAnswer.ts';
+import { createLruCache } from './serve/lruCache.ts';
+import { createServingPool, type ServingPool, type WorkerMemory } from './serve/createServingPool.ts';
+import { defaultCalibration, rankAnswers, type AnswerCalibration } from './serve/rankAnswers.ts';
 import { createParallelTrainer } from './train/createParallelTrainer.ts';
 import { createTrainer } from './train/createTrainer.ts';
 import { silentLogger, type EngineLogger, type Tf } from './types.ts';
@@ -29,7 +29,13 @@ export type EngineDeps = {
   baseCheckpoint?: Uint8Array | (() => Promise<Uint8Array>) | undefined;
   /** Backend candidates (default tfjs-node-gpu → tfjs-node → wasm → cpu). */
   backendCandidates?: BackendCandidate[] | undefined;
-  serving?: { workers?: number; maxQueue?: number; maxBatch?: number } | undefined;
+  /**
+   * Serving threads and their bounds: `maxModels` models (with retrieval indexes) per worker and
+   * `cacheBytes` of checkpoints and passages in this thread, least recently used evicted first.
+   */
+  serving?: { workers?: number; maxQueue?: number; maxBatch?: number; maxModels?: number; cacheBytes?: number } | undefined;
+  /** How retrieval and model scores are combined and thresholded (default: calibrated on engine/eval/sets). */
+  calibration?: AnswerCalibration | undefined;
   /**
    * How long a loaded assistant model is trusted before the store is checked for a newer fine-tune
    * (e.g. one finished by a job in another process). Default 30 s; `invalidate` forces it.
@@ -39,26 +45,32 @@ export type EngineDeps = {
   training?: { workers?: number } | undefined;
 };
 
-export type ChatOptions = SamplingOptions & {
-  /** Passages to retrieve and cite (default 3). */
-  topPassages?: number | undefined;
+export type ChatOptions = {
+  /** Candidate passages retrieved and scored per question (default 8). */
+  candidates?: number | undefined;
   /** Longest passage quoted from a dataset, in characters (default 240). */
   maxQuoteChars?: number | undefined;
+  /**
+   * Whether the fine-tuned model re-ranks the candidates and may vouch for an answer (default
+   * true). False answers by retrieval alone: the evaluation's baseline.
+   */
+  useModel?: boolean | undefined;
   signal?: AbortSignal | undefined;
 };
 
 export type ChatReturnType = {
-  /** The reply to show: grounded answer, model text, sources. */
+  /** The reply to show: the grounded answer with its source, or the persona's "I don't know". */
   text: string;
-  /** The language model's raw continuation. */
-  completion: string;
+  /** Whether the answer rests on a passage of the assistant's data (false: it says it does not know). */
+  grounded: boolean;
+  /** The passages the answer quotes (empty when not grounded). */
   citations: Citation[];
-  finishReason: GenerationResult['finishReason'];
-  usage: { promptTokens: number; completionTokens: number };
-  /** Which weights answered: the assistant's fine-tune or the base model (not fine-tuned yet). */
+  /** Retrieval's coverage of the question by the best passage, and the model's PMI per byte for it (null when not asked). */
+  confidence: { retrieval: number; model: number | null };
+  /** Bytes the model scored for this answer. */
+  usage: { scoredTokens: number };
+  /** Which weights scored the answer: the assistant's fine-tune, the base model (not fine-tuned yet: retrieval alone), or none. */
   model: 'assistant' | 'base';
-  /** How many requests were decoded together with this one. */
-  batchSize: number;
 };
 
 export type EngineFinetuneParameters = Omit<FinetuneParameters, 'store'>;
@@ -66,6 +78,8 @@ export type EngineFinetuneParameters = Omit<FinetuneParameters, 'store'>;
 export type EngineStatus = {
   backend: SelectBackendReturnType;
   serving: ReturnType<ServingPool['status']> | null;
+  /** Checkpoints and passages cached in this thread. */
+  cache: { models: number; bytes: number; maxBytes: number };
   finetunesRunning: string[];
 };
 
@@ -74,6 +88,8 @@ export type Engine = {
   chat(assistantId: string, messages: ChatMessage[], opts?: ChatOptions): Promise<ChatReturnType>;
   finetune(params: EngineFinetuneParameters): Promise<FinetuneReturnType>;
   status(): EngineStatus;
+  /** What each serving worker holds (models, accounted bytes, tfjs tensor bytes). */
+  servingMemory(): Promise<WorkerMemory[]>;
   /** Drops the cached model of an assistant so the next chat loads the latest fine-tune. */
   invalidate(assistantId: string): void;
   close(): Promise<void>;
@@ -93,10 +109,15 @@ const BASE_KEY = 'base';
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const logger = deps.logger ?? silentLogger;
   const backend = await selectBackend({ tf: deps.tf, logger }, deps.backendCandidates ? { candidates: deps.backendCandidates } : {});
-  const tokenizer = createByteTokenizer();
   const running = new Set<string>();
   const versions = new Map<string, number>();
-  const models = new Map<string, { bytes: Uint8Array; passages: Passage[]; config: ModelConfig; version: number; checkedAt: number }>();
+  const cacheBytes = deps.serving?.cacheBytes ?? 256 * 2 ** 20;
+  const models = createLruCache<string, { bytes: Uint8Array; passages: Passage[]; config: ModelConfig; version: number; checkedAt: number }>({
+    maxEntries: 64,
+    maxBytes: cacheBytes,
+  });
+  // Rough size of passages in memory: UTF-16 text plus object overhead.
+  const passagesSize = (ps: Passage[]) => ps.reduce((a, p) => a + 2 * (p.text.length + (p.answer?.length ?? 0) + (p.question?.length ?? 0)) + 200, 0);
   const refreshMs = deps.modelRefreshMs ?? 30_000;
   const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.subarray(-32)).equals(Buffer.from(b.subarray(-32)));
   let basePromise: Promise<Uint8Array> | null = null;
@@ -134,20 +155,22 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       const pBytes = await deps.store.load(assistantKeys(assistantId).passages);
       const passages = pBytes ? (JSON.parse(new TextDecoder().decode(pBytes)) as Passage[]) : [];
       const entry = { bytes, passages, config: ckpt.config, version, checkedAt: Date.now() };
-      models.set(key, entry);
-      trim();
+      models.set(key, entry, bytes.byteLength + passagesSize(passages));
       return { key, ...entry };
     }
     let b = models.get(BASE_KEY);
     if (!b) {
       const bytes2 = await base();
       b = { bytes: bytes2, passages: [], config: decodeCheckpoint(bytes2).config, version: 0, checkedAt: Date.now() };
-      models.set(BASE_KEY, b);
+      models.set(BASE_KEY, b, bytes2.byteLength);
     }
     return { key: BASE_KEY, ...b };
   }
-  const trim = () => {
-    while (models.size > 32) models.delete(models.keys().next().value as string);
+
+  const reload = async (key: string) => {
+    const id = /^assistants\/(.+)\/model$/.exec(key)?.[1];
+    const r = await resolveModel(id ?? '');
+    return r.key === key ? r : null;
   };
 
   const invalidate = (assistantId: string) => {
@@ -162,10 +185,12 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       size: deps.serving?.workers,
       maxQueue: deps.serving?.maxQueue,
       maxBatch: deps.serving?.maxBatch,
+      maxModels: deps.serving?.maxModels,
       candidates: deps.backendCandidates,
       logger,
       loadModel: async (key) => {
-        const m = models.get(key);
+        // Evicted from this thread's cache since the chat resolved it: read it again.
+        const m = models.get(key) ?? (await reload(key));
         if (!m) throw new InvalidRequestError(`Model "${key}" is not loaded.`);
         return { bytes: m.bytes, passages: m.passages, version: m.version };
       },
@@ -178,47 +203,23 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (!Array.isArray(messages) || !messages.some((m) => m.role === 'user' && m.content?.trim())) {
         throw new InvalidRequestError('A chat needs at least one non-empty user message.');
       }
-      const maxTokens = opts.maxTokens ?? 128;
-      if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new InvalidRequestError('maxTokens must be a positive integer.');
-      if (opts.temperature !== undefined && !(opts.temperature >= 0)) throw new InvalidRequestError('temperature must be ≥ 0.');
-      if (opts.topK !== undefined && !(Number.isInteger(opts.topK) && opts.topK >= 0)) throw new InvalidRequestError('topK must be a non-negative integer.');
+      const candidates = opts.candidates ?? 8;
+      if (!Number.isInteger(candidates) || candidates < 1 || candidates > 64) throw new InvalidRequestError('candidates must be an integer from 1 to 64.');
       const model = await resolveModel(assistantId);
-      const C = model.config.contextLength;
-      const turns = formatPrompt(messages);
-      const last = tokenizer.encode(turns[turns.length - 1] ?? '');
-      if (last.length > C - 1) throw new ContextOverflowError({ tokens: last.length, limit: C - 1 });
-      // Older turns are included while they fit, leaving room for at least a short answer.
-      const budget = Math.max(last.length, C - Math.min(maxTokens, Math.floor(C / 4)));
-      let prompt = turns[turns.length - 1]!;
-      for (let i = turns.length - 2; i >= 0; i--) {
-        const candidate = turns[i]! + prompt;
-        if (tokenizer.encode(candidate).length > budget) break;
-        prompt = candidate;
-      }
-      const promptTokens = tokenizer.encode(prompt);
       const query = [...messages].reverse().find((m) => m.role === 'user')!.content;
-      const { result, hits, batchSize } = await getPool().generate({
-        key: model.key,
-        version: model.version,
-        prompt: promptTokens,
-        options: { temperature: opts.temperature, topK: opts.topK, maxTokens, seed: opts.seed, stop: ['\nQ:', '\nA:', ...(opts.stop ?? [])] },
-        query,
-        topPassages: opts.topPassages ?? 3,
-        signal: opts.signal,
-      });
-      const answer = composeAnswer(
-        result.text,
-        hits.map((h) => ({ passage: h.passage, score: h.score })),
-        { maxQuoteChars: opts.maxQuoteChars },
-      );
+      if (query.length > 4000) throw new InvalidRequestError('A question is at most 4,000 characters.');
+      // The base model never saw the assistant's data: its scores say nothing about which answer fits.
+      const useModel = (opts.useModel ?? true) && model.key !== BASE_KEY;
+      const found = await getPool().answer({ key: model.key, version: model.version, query, candidates, useModel, signal: opts.signal });
+      const ranked = rankAnswers(found.candidates, deps.calibration ?? defaultCalibration);
+      const answer = composeAnswer(ranked, { persona: personaOf(messages), maxQuoteChars: opts.maxQuoteChars });
       return {
         text: answer.text,
-        completion: result.text,
+        grounded: answer.grounded,
         citations: answer.citations,
-        finishReason: result.finishReason,
-        usage: { promptTokens: promptTokens.length, completionTokens: result.tokens },
+        confidence: ranked.confidence,
+        usage: { scoredTokens: found.scoredTokens },
         model: model.key === BASE_KEY ? 'base' : 'assistant',
-        batchSize,
       };
     },
     async finetune(params) {
@@ -253,7 +254,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         running.delete(params.assistantId);
       }
     },
-    status: () => ({ backend, serving: pool?.status() ?? null, finetunesRunning: [...running] }),
+    status: () => ({ backend, serving: pool?.status() ?? null, cache: { models: models.size, bytes: models.bytes, maxBytes: cacheBytes }, finetunesRunning: [...running] }),
+    servingMemory: () => pool?.memory() ?? Promise.resolve([]),
     invalidate,
     async close() {
       await pool?.close();

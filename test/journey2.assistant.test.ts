@@ -122,7 +122,7 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
 
   it('trains with progress edited into the chat and sends the loss curve as a picture', async () => {
     const ready = await chat.waitFor((m) => m.text.startsWith('✅ Shop Helper is ready'), { timeoutMs: 90_000, what: 'training to finish' });
-    expect(ready.text).toMatch(/8 steps · loss \d+\.\d{3} → \d+\.\d{3}/);
+    expect(ready.text).toMatch(/8 steps · training loss \d+\.\d{3} → \d+\.\d{3}\nheld-out loss: not measured/);
     expect(ready.text).not.toContain('resumed');
     const plot = await chat.waitFor((m) => Boolean(m.image), { what: 'loss plot' });
     expect(plot.text).toContain('Loss curve');

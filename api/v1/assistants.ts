@@ -67,7 +67,12 @@ const chatResponseSchema = z
   .object({
     assistant: z.object({ id: z.string(), name: z.string() }),
     text: z.string(),
-    citations: z.array(citationSchema),
+    grounded: z.boolean().meta({
+      description:
+        'True when the answer rests on a passage of the assistant\'s data, quoted and listed in `citations`; false when neither retrieval nor the ' +
+        'fine-tuned model was confident, and the assistant says it does not know (in its persona\'s words) and cites nothing.',
+    }),
+    citations: z.array(citationSchema).meta({ description: 'The passages the answer quotes: empty when `grounded` is false.' }),
     usage: z
       .object({ calls: z.number().int(), quota: z.number().int(), periodEnd: z.string() })
       .nullable()
@@ -128,9 +133,13 @@ const finetuneSchema = z
       .meta({ description: 'From the training itself, recorded at most once a second; null before the first step.' }),
     losses: z.array(z.number().nullable()).meta({ description: 'Training loss after each step so far (null: not a finite number).' }),
     heldOutLoss: z
-      .number()
+      .object({
+        before: z.number().meta({ description: 'With the base model\'s weights, in nats per byte.' }),
+        after: z.number().meta({ description: 'After fine-tuning, in nats per byte.' }),
+        rows: z.number().int().meta({ description: 'Rows kept out of training to measure it (every 20th, at most 64).' }),
+      })
       .nullable()
-      .meta({ description: 'Loss on held-out data, when the engine reports one; this engine trains on all of an assistant\'s data and reports none (null).' }),
+      .meta({ description: 'Loss on rows held out of training, before and after the fine-tune; null until ready and for data of fewer than 10 rows (all trained on).' }),
     lossPlot: z.string().nullable().meta({ description: 'Where the loss plot (PNG) is, once there is a loss.', example: '/v1/assistants/as_4k9x2m7qa1/finetune/loss.png' }),
     startedAt: timestamp.nullable().meta({ description: 'When a worker began training.' }),
     updatedAt: timestamp.nullable().meta({ description: 'When progress was last recorded.' }),
@@ -322,6 +331,7 @@ export function assistantRoutes(deps: V1Deps): Route[] {
           const answer = {
             assistant: { id: a.publicId, name: a.name },
             text: reply.text,
+            grounded: reply.grounded,
             citations: reply.citations.map(({ index, datasetName, location, snippet }) => ({ index, datasetName, location, snippet })),
             usage: metered ? { calls: metered.calls, quota: metered.quota, periodEnd: metered.periodEnd.toISOString() } : null,
           };

@@ -9,6 +9,7 @@ import { createTrainer, type AdamOptions, type TrainerState } from '../train/cre
 import type { TrainerLike } from '../train/createParallelTrainer.ts';
 import { runTraining, type TrainingProgress } from '../train/runTraining.ts';
 import type { EngineLogger, Tf } from '../types.ts';
+import { heldOutDocuments, heldOutLoss } from './heldOutLoss.ts';
 import { parseDatasets, type DatasetInput } from './parseDatasets.ts';
 
 export type FinetuneDeps = {
@@ -46,6 +47,12 @@ export type FinetuneReturnType = {
   checkpointKey: string;
   losses: number[];
   lossPlotPng: Uint8Array;
+  /**
+   * Mean loss per byte (nats) on documents held out of training (every 20th, see
+   * {@link heldOutDocuments}), with the base weights and after fine-tuning; null for datasets of
+   * fewer than 10 documents, which keep every row for training.
+   */
+  heldOut: { before: number; after: number; documents: number } | null;
   /** Whether this call resumed an interrupted run (or found it already finished). */
   resumed: boolean;
   steps: number;
@@ -80,7 +87,9 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
   const B = params.batchSize ?? 8;
   const seed = params.seed ?? 1;
   const tokenizer = createByteTokenizer();
-  const tokens = tokenizer.encode(parsed.documents.join('\0') + '\0');
+  const held = heldOutDocuments(parsed.documents.length);
+  const tokens = tokenizer.encode(parsed.documents.filter((_, i) => !held.has(i)).join('\0') + '\0');
+  const heldTokens = held.size ? tokenizer.encode('\0' + parsed.documents.filter((_, i) => held.has(i)).join('\0') + '\0') : null;
   const source = createBatchSource(tokens, { B, T, seed });
   const epochs = params.epochs ?? 3;
   const totalSteps = Math.max(params.minSteps ?? 30, Math.min(params.maxSteps ?? 300, Math.ceil((epochs * tokens.length) / (B * T))));
@@ -94,13 +103,16 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
   };
   abort();
 
-  const info = { assistantId: params.assistantId, datasetsHash: parsed.hash, status: 'running' };
+  const info: Record<string, string | number> = { assistantId: params.assistantId, datasetsHash: parsed.hash, status: 'running' };
   const passagesBytes = new TextEncoder().encode(JSON.stringify(parsed.passages));
   await params.store.save(keys.passages, passagesBytes);
 
   if (existing && existing.info.status === 'done' && (await params.store.load(keys.model))) {
     deps.logger?.info({ assistantId: params.assistantId }, 'fine-tune already finished; returning stored result');
-    return { checkpointKey: keys.model, losses: existing.losses, lossPlotPng: renderLossPlot(existing.losses, { title: 'Fine-tune loss' }), resumed: true, steps: existing.cursor.step };
+    const heldOut = typeof existing.info.heldOutBefore === 'number' && typeof existing.info.heldOutAfter === 'number'
+      ? { before: existing.info.heldOutBefore, after: existing.info.heldOutAfter, documents: held.size }
+      : null;
+    return { checkpointKey: keys.model, losses: existing.losses, lossPlotPng: renderLossPlot(existing.losses, { title: 'Fine-tune loss' }), heldOut, resumed: true, steps: existing.cursor.step };
   }
 
   const state: TrainerState | undefined = existing
@@ -112,6 +124,12 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
   const adam: Partial<AdamOptions> = { learningRate: params.learningRate ?? 1e-3, warmupSteps: 10 };
   const trainer = await make({ config, ...(state ? { state } : {}), adam });
   const startStep = existing?.cursor.step ?? 0;
+  // Held-out loss of the starting weights (the base model's; a resumed run kept it in its checkpoint).
+  const startWeights = base?.weights ?? (state ? null : (await trainer.state()).weights);
+  const heldBefore = !heldTokens ? null
+    : typeof existing?.info.heldOutBefore === 'number' ? existing.info.heldOutBefore
+    : startWeights ? heldOutLoss(tf, config, startWeights, heldTokens) : null;
+  if (heldBefore !== null) info.heldOutBefore = heldBefore;
   const losses = existing ? [...existing.losses] : [];
   if (existing) deps.logger?.info({ assistantId: params.assistantId, step: startStep, totalSteps }, 'resuming fine-tune from checkpoint');
 
@@ -144,6 +162,7 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
     });
     // Serving weights first, then mark the run done: a crash in between just redoes the last save.
     const s = await trainer.state();
+    if (heldTokens) info.heldOutAfter = heldOutLoss(tf, config, s.weights, heldTokens);
     await saveCheckpoint(tf, { save: (b) => params.store.save(keys.model, b) }, {
       fingerprint,
       config,
@@ -158,5 +177,6 @@ export async function finetune(deps: FinetuneDeps, params: FinetuneParameters): 
   } finally {
     await trainer.dispose();
   }
-  return { checkpointKey: keys.model, losses, lossPlotPng: renderLossPlot(losses, { title: 'Fine-tune loss' }), resumed: Boolean(existing), steps: totalSteps };
+  const heldOut = heldBefore !== null && typeof info.heldOutAfter === 'number' ? { before: heldBefore, after: info.heldOutAfter, documents: held.size } : null;
+  return { checkpointKey: keys.model, losses, lossPlotPng: renderLossPlot(losses, { title: 'Fine-tune loss' }), heldOut, resumed: Boolean(existing), steps: totalSteps };
 }

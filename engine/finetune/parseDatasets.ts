@@ -12,6 +12,8 @@ export type Passage = {
   /** Human location: "row 12" (CSV, 1-based data rows), "line 7" (JSONL/TXT/MD). */
   location: string;
   text: string;
+  /** For Q&A records: the question field (indexed with more weight than the answer). */
+  question?: string | undefined;
   /** For Q&A records: the answer field, shown directly when this passage is cited. */
   answer?: string | undefined;
 };
@@ -64,7 +66,7 @@ export function parseDatasets(datasets: DatasetInput[]): ParsedDatasets {
     for (const r of records) {
       checkText(ds, r.location, r.text);
       documents.push(r.doc);
-      passages.push({ datasetId: ds.id, datasetName: ds.name, location: r.location, text: r.text, answer: r.answer });
+      passages.push({ datasetId: ds.id, datasetName: ds.name, location: r.location, text: r.text, question: r.question, answer: r.answer });
       characters += r.doc.length;
     }
   }
@@ -76,7 +78,7 @@ export function parseDatasets(datasets: DatasetInput[]): ParsedDatasets {
   return { documents, passages, hash: hash.digest('hex'), characters };
 }
 
-type Rec = { location: string; text: string; doc: string; answer?: string };
+type Rec = { location: string; text: string; doc: string; question?: string; answer?: string };
 
 function checkText(ds: DatasetInput, location: string, text: string) {
   if (text.length > datasetLimits.maxRowChars) {
@@ -109,7 +111,7 @@ function qaOf(fields: Record<string, string>): { q: string; a: string } | null {
 
 function recordOf(location: string, fields: Record<string, string>): Rec {
   const qa = qaOf(fields);
-  if (qa) return { location, text: `${qa.q}\n${qa.a}`, doc: `Q: ${qa.q}\nA: ${qa.a}\n`, answer: qa.a };
+  if (qa) return { location, text: `${qa.q}\n${qa.a}`, doc: `Q: ${qa.q}\nA: ${qa.a}\n`, question: qa.q, answer: qa.a };
   const text = Object.entries(fields)
     .filter(([, v]) => v.trim() !== '')
     .map(([k, v]) => `${k}: ${v.trim()}`)

@@ -4,7 +4,8 @@ import { AbortedError, ContextOverflowError, EngineBusyError, InvalidRequestErro
 import type { Passage } from '../finetune/parseDatasets.ts';
 import type { EngineLogger } from '../types.ts';
 import type { GenerationResult, SamplingOptions } from './generate.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import type { AnswerRequest, FromWorker, ToWorker } from './protocol.ts';
+import type { AnswerCandidate } from './rankAnswers.ts';
 
 export type LoadedModel = { bytes: Uint8Array; passages: Passage[]; version: number };
 
@@ -15,6 +16,8 @@ export type ServingPoolParameters = {
   maxQueue?: number | undefined;
   /** Requests decoded together in one batch per worker (default 16). */
   maxBatch?: number | undefined;
+  /** Models (with their retrieval indexes) each worker keeps loaded, least recently used evicted first (default 4). */
+  maxModels?: number | undefined;
   /** Backend candidates for the workers (default: the full order). */
   candidates?: string[] | undefined;
   /** Fetches a model's checkpoint bytes and passages when a worker lacks them. */
@@ -24,9 +27,21 @@ export type ServingPoolParameters = {
 
 export type PoolRequest = { key: string; version: number; prompt: Uint8Array; options: SamplingOptions; query: string | null; topPassages: number; signal?: AbortSignal | undefined };
 export type PoolResult = { result: GenerationResult; hits: Array<{ passage: Passage; score: number }>; batchSize: number };
+export type PoolAnswerRequest = AnswerRequest & { signal?: AbortSignal | undefined };
+export type PoolAnswer = { candidates: AnswerCandidate[]; scoredTokens: number };
+/** What each worker holds: models cached, their accounted bytes, and tfjs tensor bytes. */
+export type WorkerMemory = { models: number; bytes: number; tensorBytes: number };
+
+type Job =
+  | { kind: 'generate'; req: PoolRequest; resolve: (r: PoolResult) => void; reject: (e: unknown) => void }
+  | { kind: 'answer'; req: PoolAnswerRequest; resolve: (r: PoolAnswer) => void; reject: (e: unknown) => void };
 
 export type ServingPool = {
   generate(req: PoolRequest): Promise<PoolResult>;
+  /** Retrieves answer candidates for a question and, with `useModel`, scores them with the model. */
+  answer(req: PoolAnswerRequest): Promise<PoolAnswer>;
+  /** Each ready worker's cache and tensor memory (for status and the bounded-memory test). */
+  memory(): Promise<WorkerMemory[]>;
   /** Forgets a cached model so the next request reloads it (after a new fine-tune). */
   invalidate(key: string): void;
   status(): { workers: number; ready: number; inFlight: number; queued: number; maxQueue: number; backend: string | null };
@@ -37,7 +52,8 @@ export type ServingPool = {
 
 type Slot = {
   worker: Worker;
-  inflight: Map<number, { req: PoolRequest; resolve: (r: PoolResult) => void; reject: (e: unknown) => void }>;
+  inflight: Map<number, Job>;
+  probes: Map<number, (m: WorkerMemory) => void>;
   ready: Promise<void>;
   isReady: boolean;
 };
@@ -54,7 +70,7 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
   const size = Math.max(1, params.size ?? availableParallelism());
   const maxQueue = params.maxQueue ?? 64;
   const maxBatch = params.maxBatch ?? 16;
-  const waiting: Array<{ req: PoolRequest; resolve: (r: PoolResult) => void; reject: (e: unknown) => void }> = [];
+  const waiting: Job[] = [];
   const loading = new Map<string, Promise<LoadedModel>>();
   let nextId = 1;
   let closed = false;
@@ -66,7 +82,7 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
 
   const spawn = (): Slot => {
     const worker = new Worker(workerUrl);
-    const slot: Slot = { worker, inflight: new Map(), ready: Promise.resolve(), isReady: false };
+    const slot: Slot = { worker, inflight: new Map(), probes: new Map(), ready: Promise.resolve(), isReady: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       const onReady = (m: FromWorker) => {
@@ -88,6 +104,8 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       const crashed = new WorkerCrashedError('A serving worker stopped while answering; please retry.', { details: `exit code ${code}` });
       for (const p of slot.inflight.values()) p.reject(crashed);
       slot.inflight.clear();
+      for (const probe of slot.probes.values()) probe({ models: 0, bytes: 0, tensorBytes: 0 });
+      slot.probes.clear();
       failedStarts = slot.isReady ? 0 : failedStarts + 1;
       const i = slots.indexOf(slot);
       if (closed || i < 0) return;
@@ -99,24 +117,34 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       slots[i] = spawn();
       pump();
     });
-    worker.postMessage({ type: 'init', maxBatch, candidates: params.candidates } satisfies ToWorker);
+    worker.postMessage({ type: 'init', maxBatch, maxModels: params.maxModels, candidates: params.candidates } satisfies ToWorker);
     return slot;
   };
 
   const slots: Slot[] = Array.from({ length: size }, spawn);
 
+  // Deduplicates loads in flight only: a settled load is dropped, so nothing here outlives a request.
   const load = (key: string) => {
     let p = loading.get(key);
     if (!p) {
       p = params.loadModel(key);
       loading.set(key, p);
-      p.catch(() => loading.delete(key));
+      const settled = p;
+      const forget = () => {
+        if (loading.get(key) === settled) loading.delete(key);
+      };
+      p.then(forget, forget);
     }
     return p;
   };
 
   function onMessage(slot: Slot, m: FromWorker) {
     if (m.type === 'ready') return;
+    if (m.type === 'memory') {
+      slot.probes.get(m.id)?.({ models: m.models, bytes: m.bytes, tensorBytes: m.tensorBytes });
+      slot.probes.delete(m.id);
+      return;
+    }
     const entry = slot.inflight.get(m.id);
     if (!entry) return;
     if (m.type === 'need') {
@@ -124,7 +152,7 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
         .then((model) => {
           entry.req = { ...entry.req, version: model.version };
           slot.worker.postMessage({ type: 'model', key: m.key, version: model.version, bytes: model.bytes, passages: model.passages } satisfies ToWorker);
-          post(slot, m.id, entry.req);
+          post(slot, m.id, entry);
         })
         .catch((e) => {
           slot.inflight.delete(m.id);
@@ -134,14 +162,21 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       return;
     }
     slot.inflight.delete(m.id);
-    if (m.type === 'result') entry.resolve({ result: m.result, hits: m.hits, batchSize: m.batchSize });
+    if (m.type === 'result' && entry.kind === 'generate') entry.resolve({ result: m.result, hits: m.hits, batchSize: m.batchSize });
+    else if (m.type === 'answer' && entry.kind === 'answer') entry.resolve({ candidates: m.candidates, scoredTokens: m.scoredTokens });
+    else if (m.type !== 'error') entry.reject(new InvalidRequestError(`A serving worker answered "${m.type}" to a ${entry.kind} request.`));
     else entry.reject(m.name === 'ContextOverflowError' ? new ContextOverflowError({ tokens: 0, limit: 0 }) : new InvalidRequestError(`Generation failed: ${m.message}`, { details: m.name }));
     pump();
   }
 
-  function post(slot: Slot, id: number, req: PoolRequest) {
-    const { signal: _s, ...wire } = req;
-    slot.worker.postMessage({ type: 'generate', id, ...wire } satisfies ToWorker);
+  function post(slot: Slot, id: number, job: Job) {
+    if (job.kind === 'generate') {
+      const { signal: _s, ...wire } = job.req;
+      slot.worker.postMessage({ type: 'generate', id, ...wire } satisfies ToWorker);
+    } else {
+      const { signal: _s, ...wire } = job.req;
+      slot.worker.postMessage({ type: 'answer', id, ...wire } satisfies ToWorker);
+    }
   }
 
   function pump() {
@@ -155,37 +190,58 @@ export function createServingPool(params: ServingPoolParameters): ServingPool {
       }
       const id = nextId++;
       slot.inflight.set(id, job);
-      post(slot, id, job.req);
+      post(slot, id, job);
     }
   }
 
   const inFlight = () => slots.reduce((a, s) => a + s.inflight.size, 0);
 
+  function enqueue<R>(make: (resolve: (r: R) => void, reject: (e: unknown) => void) => Job, signal: AbortSignal | undefined): Promise<R> {
+    if (closed) return Promise.reject(new WorkerCrashedError('The serving pool is closed.'));
+    if (broken) return Promise.reject(broken);
+    const queued = inFlight() + waiting.length;
+    if (queued >= maxQueue) return Promise.reject(new EngineBusyError({ queued, limit: maxQueue }));
+    if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
+    return new Promise<R>((resolve, reject) => {
+      const job = make(resolve, reject);
+      waiting.push(job);
+      // A request still waiting for a worker can be withdrawn; one being served finishes.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = waiting.indexOf(job);
+          if (i >= 0) {
+            waiting.splice(i, 1);
+            reject(new AbortedError({ cause: signal.reason }));
+          }
+        },
+        { once: true },
+      );
+      for (const s of slots) if (!s.isReady) s.ready.then(pump, () => {});
+      pump();
+    });
+  }
+
   return {
     generate(req) {
-      if (closed) return Promise.reject(new WorkerCrashedError('The serving pool is closed.'));
-      if (broken) return Promise.reject(broken);
-      const queued = inFlight() + waiting.length;
-      if (queued >= maxQueue) return Promise.reject(new EngineBusyError({ queued, limit: maxQueue }));
-      if (req.signal?.aborted) return Promise.reject(new AbortedError({ cause: req.signal.reason }));
-      return new Promise<PoolResult>((resolve, reject) => {
-        const job = { req, resolve, reject };
-        waiting.push(job);
-        // A request still waiting for a worker can be withdrawn; one being decoded finishes its batch.
-        req.signal?.addEventListener(
-          'abort',
-          () => {
-            const i = waiting.indexOf(job);
-            if (i >= 0) {
-              waiting.splice(i, 1);
-              reject(new AbortedError({ cause: req.signal?.reason }));
-            }
-          },
-          { once: true },
-        );
-        for (const s of slots) if (!s.isReady) s.ready.then(pump, () => {});
-        pump();
-      });
+      return enqueue<PoolResult>((resolve, reject) => ({ kind: 'generate', req, resolve, reject }), req.signal);
+    },
+    answer(req) {
+      return enqueue<PoolAnswer>((resolve, reject) => ({ kind: 'answer', req, resolve, reject }), req.signal);
+    },
+    async memory() {
+      return Promise.all(
+        slots
+          .filter((s) => s.isReady)
+          .map(
+            (slot) =>
+              new Promise<WorkerMemory>((resolve) => {
+                const id = nextId++;
+                slot.probes.set(id, resolve);
+                slot.worker.postMessage({ type: 'memory', id } satisfies ToWorker);
+              }),
+          ),
+      );
     },
     invalidate(key) {
       loading.delete(key);

@@ -22,8 +22,8 @@ export const HISTORY_TURNS = 6;
 
 /**
  * Asks an assistant `userId` may use (see `findChatAssistant`) one question, with the last few
- * turns of the conversation and the assistant's persona, and returns its grounded answer with
- * citations. Counts against the person's chat limit. A priced assistant answers its creator, holders
+ * turns of the conversation and the assistant's persona (its words when the data has no answer),
+ * and returns the answer: grounded in a cited passage, or the persona's "I don't know". Counts against the person's chat limit. A priced assistant answers its creator, holders
  * of a valid license and new users' free questions; others get `LicenseRequiredError`.
  */
 export async function askAssistant(
@@ -36,7 +36,7 @@ export async function askAssistant(
     /** False for calls metered elsewhere (an API license's quota and its key's rate limit), not by the chat limit. */
     chatLimit?: boolean | undefined;
   },
-): Promise<{ text: string; citations: AnswerCitation[]; access: ChatAccess }> {
+): Promise<{ text: string; grounded: boolean; citations: AnswerCitation[]; access: ChatAccess }> {
   if (params.userId !== null && params.chatLimit !== false) await deps.fairUse.enforce(params.userId, 'chat');
   if (!deps.chat) throw new ServiceError('Assistants are not served by this process (ENGINE=0).', { retryable: true });
   const access = await checkChatAccess(deps.money, { userId: params.userId, assistant: params.assistant });
@@ -46,5 +46,5 @@ export async function askAssistant(
     [{ role: 'system', content: a.instructions }, ...(params.history ?? []).slice(-HISTORY_TURNS), { role: 'user', content: params.question }],
     { maxQuoteChars: deps.maxQuoteChars },
   );
-  return { text: reply.text, citations: reply.citations ?? [], access };
+  return { text: reply.text, grounded: reply.grounded, citations: reply.citations, access };
 }

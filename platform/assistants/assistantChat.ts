@@ -1,4 +1,4 @@
-/** A source an answer cites. */
+/** A source an answer cites: the dataset, the row or line, and the passage quoted. */
 export type AnswerCitation = { index: number; datasetName: string; location: string; snippet: string };
 
 /**
@@ -9,4 +9,9 @@ export type AssistantChat = (
   assistantId: string,
   messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>,
   options?: { maxQuoteChars?: number | undefined },
-) => Promise<{ text: string; citations?: AnswerCitation[]; usage?: { promptTokens: number; completionTokens: number } }>;
+) => Promise<{
+  text: string;
+  /** True when the answer rests on the assistant's data (and cites it); false when it says it does not know. */
+  grounded: boolean;
+  citations: AnswerCitation[];
+}>;

@@ -18,10 +18,10 @@ export type FinetuneView = {
   /** Training loss after each step so far (the whole curve once ready). */
   losses: number[];
   /**
-   * Loss on data held out of training. The engine trains on every passage (an assistant's data
-   * is small) and reports none, so this is null; the field is there for engines that do.
+   * Loss per byte on rows held out of training (every 20th row, at most 64), with the base
+   * weights and after fine-tuning; null until ready, and for data of fewer than 10 rows (all trained on).
    */
-  heldOutLoss: number | null;
+  heldOutLoss: { before: number; after: number; rows: number } | null;
   startedAt: Date | null;
   /** When progress was last recorded (at most once a second while training). */
   updatedAt: Date | null;
@@ -56,7 +56,7 @@ export async function getFinetune(deps: { db: Db }, params: { userId: number; id
     error: status === 'failed' ? a.lastError : null,
     progress,
     losses,
-    heldOutLoss: null,
+    heldOutLoss: status === 'ready' ? (a.heldOutLoss ?? null) : null,
     startedAt: a.finetuneStartedAt,
     updatedAt: a.finetuneProgressAt,
   };

@@ -106,10 +106,11 @@ export async function runFinetune(deps: RunFinetuneDeps, params: RunFinetunePara
   }
 
   const losses = result.losses;
-  await deps.db.update(assistants).set({ status: 'ready', losses, lastError: null, updatedAt: new Date() }).where(eq(assistants.id, assistant.id));
+  const heldOutLoss = result.heldOut ? { before: result.heldOut.before, after: result.heldOut.after, rows: result.heldOut.documents } : null;
+  await deps.db.update(assistants).set({ status: 'ready', losses, heldOutLoss, lastError: null, updatedAt: new Date() }).where(eq(assistants.id, assistant.id));
   await emitWebhookEvent(deps, finetuneFinishedEvent(assistant, { status: 'ready', steps: result.steps, finalLoss: losses.at(-1) ?? NaN }));
   if (target?.messageId) {
-    await progress(trainingDone(assistant, result.steps, losses[0] ?? NaN, losses.at(-1) ?? NaN, resumedFrom), true);
+    await progress(trainingDone(assistant, { steps: result.steps, first: losses[0] ?? NaN, last: losses.at(-1) ?? NaN, heldOut: heldOutLoss, resumedFrom }), true);
     await deliverOnce(deps, {
       key: params.plotKey,
       target: { transport: target.transport, chatId: target.chatId },

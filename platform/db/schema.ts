@@ -318,6 +318,11 @@ export const assistants = pgTable(
     status: assistantStatus('status').notNull().default('training'),
     /** Loss after each training step of the last fine-tune (written as it trains, see recordFinetuneProgress). */
     losses: jsonb('losses').$type<number[]>(),
+    /**
+     * Loss per byte on rows kept out of training, with the base weights and after the fine-tune
+     * (null: fewer than 10 rows, all trained on).
+     */
+    heldOutLoss: jsonb('held_out_loss').$type<{ before: number; after: number; rows: number }>(),
     /** When a worker began the fine-tune (null: still queued). */
     finetuneStartedAt: timestamp('finetune_started_at', { withTimezone: true }),
     /** Steps done and planned, as last recorded while training (null before the first step). */

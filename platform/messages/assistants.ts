@@ -26,9 +26,15 @@ export function trainingProgress(
 export const trainingPaused = (a: { name: string; publicId: string }, step: number | undefined) =>
   `⏸ Training ${a.name} (${a.publicId}) paused${step ? ` at step ${step}` : ''}: the platform is restarting.\nIt resumes from its last checkpoint when the platform is back.`;
 
-export const trainingDone = (a: { name: string; publicId: string }, steps: number, first: number, last: number, resumedFrom?: number) =>
-  `✅ ${a.name} is ready (${a.publicId})\n${steps} steps · loss ${first.toFixed(3)} → ${last.toFixed(3)}` +
-  (resumedFrom ? `\n↻ resumed from step ${resumedFrom} after an interruption` : '') +
+export const trainingDone = (
+  a: { name: string; publicId: string },
+  r: { steps: number; first: number; last: number; heldOut: { before: number; after: number; rows: number } | null; resumedFrom?: number | undefined },
+) =>
+  `✅ ${a.name} is ready (${a.publicId})\n${r.steps} steps · training loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}` +
+  (r.heldOut
+    ? `\nheld-out loss ${r.heldOut.before.toFixed(3)} → ${r.heldOut.after.toFixed(3)} (on ${r.heldOut.rows} row${r.heldOut.rows === 1 ? '' : 's'} kept out of training)`
+    : '\nheld-out loss: not measured (under 10 rows: every row is trained on)') +
+  (r.resumedFrom ? `\n↻ resumed from step ${r.resumedFrom} after an interruption` : '') +
   `\n\n/use ${a.publicId} to chat with it.`;
 
 export const trainingFailed = (name: string, reason: string) => `❌ Training ${name} failed: ${reason}`;

@@ -746,8 +746,15 @@ export type components = {
             } | null;
             /** @description Training loss after each step so far (null: not a finite number). */
             losses: (number | null)[];
-            /** @description Loss on held-out data, when the engine reports one; this engine trains on all of an assistant's data and reports none (null). */
-            heldOutLoss: number | null;
+            /** @description Loss on rows held out of training, before and after the fine-tune; null until ready and for data of fewer than 10 rows (all trained on). */
+            heldOutLoss: {
+                /** @description With the base model's weights, in nats per byte. */
+                before: number;
+                /** @description After fine-tuning, in nats per byte. */
+                after: number;
+                /** @description Rows kept out of training to measure it (every 20th, at most 64). */
+                rows: number;
+            } | null;
             /**
              * @description Where the loss plot (PNG) is, once there is a loss.
              * @example /v1/assistants/as_4k9x2m7qa1/finetune/loss.png
@@ -764,6 +771,9 @@ export type components = {
                 name: string;
             };
             text: string;
+            /** @description True when the answer rests on a passage of the assistant's data, quoted and listed in `citations`; false when neither retrieval nor the fine-tuned model was confident, and the assistant says it does not know (in its persona's words) and cites nothing. */
+            grounded: boolean;
+            /** @description The passages the answer quotes: empty when `grounded` is false. */
             citations: components["schemas"]["Citation"][];
             /** @description License keys: calls used of the quota in this period. */
             usage: {

@@ -1,0 +1,1 @@
+ALTER TABLE "assistants" ADD COLUMN "held_out_loss" jsonb;
