@@ -26,7 +26,7 @@ export type DecoderOptions = {
    * How incremental steps run. `'ops'`: public tfjs ops (correct on every backend). `'raw'`: the
    * backend's registered kernels called directly on raw buffers, skipping the engine's per-op
    * bookkeeping — verified on wasm only, so it is refused elsewhere. Default: `'raw'` on wasm
-   * (measured ≈ 1.4–2× the tokens/s of `'ops'` there), `'ops'` on every other backend.
+   * (measured 1.2–1.9× the tokens/s of `'ops'` there), `'ops'` on every other backend.
    */
   kernels?: 'raw' | 'ops';
 };
@@ -190,14 +190,17 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
         let x = ex.matMul(ex.upload(twoHot, [Bs, V + C]), w('emb'));
         const mask = ex.concat([cache.mask, ex.upload(new Float32Array(Bs), [Bs, 1, 1])], 2);
         const grown: KvCache = { k: [], vt: [], mask, length: L };
+        const mask4 = ex.view(mask, [Bs, 1, 1, L]);
         for (let l = 0; l < config.nLayers; l++) {
-          const [q, k, v] = ex.split(dense(normalize(x), `h${l}.wqkv`, `h${l}.bqkv`), [d, d, d], 1) as [RawTensor, RawTensor, RawTensor];
-          const K = ex.concat([cache.k[l]!, ex.view(k, [Bs, H, 1, dh])], 2);
+          // Heads split straight from the fused projection: q, k, v as [Bs, H, 1, dh].
+          const qkv = ex.view(dense(normalize(x), `h${l}.wqkv`, `h${l}.bqkv`), [Bs, 3 * H, 1, dh]);
+          const [q, k, v] = ex.split(qkv, [H, H, H], 1) as [RawTensor, RawTensor, RawTensor];
+          const K = ex.concat([cache.k[l]!, k], 2);
           const Vt = ex.concat([cache.vt[l]!, ex.view(v, [Bs, H, dh, 1])], 3);
           grown.k.push(K);
           grown.vt.push(Vt);
           // q is pre-scaled (folded into the query weights).
-          x = ex.add(x, dense(ex.attend(q, K, Vt, mask), `h${l}.wo`, `h${l}.bo`));
+          x = ex.add(x, dense(ex.attend(q, K, Vt, mask4), `h${l}.wo`, `h${l}.bo`));
           x = ex.add(x, dense(dense(normalize(x), `h${l}.w1`, `h${l}.b1`, true), `h${l}.w2`, `h${l}.b2`));
         }
         logits = ex.read(dense(normalize(x), 'head.w', 'head.b'));
@@ -235,6 +238,7 @@ export function createDecoder(tf: Tf, config: ModelConfig, weights: Float32Array
     disposeCache,
     dispose() {
       ex.free([eps]);
+      ex.dispose();
       tf.dispose(Object.values(p));
       tf.dispose(Object.values(fused).filter((t) => !Object.values(p).includes(t)));
       model.dispose();
@@ -264,14 +268,16 @@ type Exec = {
   /** Rows of x [n, d] to zero mean and unit variance: (x − mean) / √(var + eps), eps a scalar. */
   normalize(x: RawTensor, eps: RawTensor): RawTensor;
   /**
-   * One query per row against the cache: q [Bs, d] (pre-scaled, heads side by side), K [Bs, H, L, dh],
-   * Vt [Bs, H, dh, L], additive mask [Bs, 1, L] → softmax(q·Kᵀ + mask)·V as [Bs, d].
+   * One query per row against the cache: q [Bs, H, 1, dh] (pre-scaled), K [Bs, H, L, dh],
+   * Vt [Bs, H, dh, L], additive mask [Bs, 1, 1, L] → softmax(q·Kᵀ + mask)·V as [Bs, H·dh].
    */
   attend(q: RawTensor, K: RawTensor, Vt: RawTensor, mask: RawTensor): RawTensor;
   concat(xs: RawTensor[], axis: number): RawTensor;
   split(x: RawTensor, sizes: number[], axis: number): RawTensor[];
   /** Rows `indices` of x along axis 0. */
   gather(x: RawTensor, indices: RawTensor): RawTensor;
+  /** Frees the implementation's own constants. */
+  dispose(): void;
 };
 
 /** Scope bookkeeping shared by both implementations; `release` frees what a scope did not keep. */
@@ -294,8 +300,17 @@ function scopes(release: (created: RawTensor[], kept: RawTensor[]) => void) {
 
 /** Public tfjs ops on engine tensors: correct on every backend (cpu, wasm, tensorflow). */
 function opsExec(tf: Tf): Exec {
-  // tfjs-node runs _FusedMatMul as several TF ops with conversions; a product and an add are fewer.
-  const fused = tf.getBackend() !== 'tensorflow';
+  // On tfjs-node, _FusedMatMul is an unfused product wrapped in Reshapes and Mean is an axes tensor,
+  // a Cast and the Mean: a product and an add, and means as a product with a 1/d column, are fewer kernels.
+  const native = tf.getBackend() === 'tensorflow';
+  const meanColumns = new Map<number, Tensor2D>();
+  const rowMean = (x: Tensor2D): Tensor => {
+    if (!native) return tf.mean(x, 1, true);
+    const d = x.shape[1];
+    let col = meanColumns.get(d);
+    if (!col) meanColumns.set(d, (col = tf.keep(tf.fill([d, 1], 1 / d)) as Tensor2D));
+    return tf.matMul(x, col);
+  };
   const dispose = (xs: RawTensor[]) => {
     for (const x of new Set(xs)) (x as Tensor).dispose();
   };
@@ -318,26 +333,29 @@ function opsExec(tf: Tf): Exec {
     free: dispose,
     view: (x, shape) => out(tf.reshape(t(x), shape)),
     dense(x, W, b, relu) {
-      if (fused) return out(tf.fused.matMul({ a: t(x) as Tensor2D, b: t(W) as Tensor2D, bias: t(b), activation: relu ? 'relu' : 'linear' }));
+      if (!native) return out(tf.fused.matMul({ a: t(x) as Tensor2D, b: t(W) as Tensor2D, bias: t(b), activation: relu ? 'relu' : 'linear' }));
       const y = out(tf.add(out(tf.matMul(t(x) as Tensor2D, t(W) as Tensor2D)), t(b)));
       return relu ? out(tf.relu(t(y))) : y;
     },
     matMul: (a, b) => out(tf.matMul(t(a) as Tensor2D, t(b) as Tensor2D)),
     add: (a, b) => out(tf.add(t(a), t(b))),
     normalize(x, eps) {
-      const xc = out(tf.sub(t(x), out(tf.mean(t(x), 1, true))));
-      return out(tf.mul(xc, out(tf.rsqrt(out(tf.add(out(tf.mean(out(tf.square(t(xc))), 1, true)), t(eps)))))));
+      const xc = out(tf.sub(t(x), out(rowMean(t(x) as Tensor2D))));
+      return out(tf.mul(xc, out(tf.rsqrt(out(tf.add(out(rowMean(out(tf.square(t(xc))) as Tensor2D)), t(eps)))))));
     },
     attend(q, K, Vt, mask) {
       // Batched products (native kernels on tensorflow and cpu): [Bs, H, 1, dh]·Kᵀ, then ·Vtᵀ.
-      const [Bs, H, dh, L] = t(Vt).shape as [number, number, number, number];
-      const s = out(tf.matMul(out(tf.reshape(t(q), [Bs, H, 1, dh])), t(K), false, true));
-      const p = out(tf.softmax(out(tf.add(s, out(tf.reshape(t(mask), [Bs, 1, 1, L]))))));
+      const [Bs, H, dh] = t(Vt).shape as [number, number, number, number];
+      const p = out(tf.softmax(out(tf.add(out(tf.matMul(t(q), t(K), false, true)), t(mask)))));
       return out(tf.reshape(out(tf.matMul(p, t(Vt), false, true)), [Bs, H * dh]));
     },
     concat: (xs, axis) => out(tf.concat(xs.map(t), axis)),
     split: (x, sizes, axis) => tf.split(t(x), sizes, axis).map(out),
     gather: (x, indices) => out(tf.gather(t(x), t(indices), 0)),
+    dispose() {
+      for (const col of meanColumns.values()) col.dispose();
+      meanColumns.clear();
+    },
   };
 }
 
@@ -410,12 +428,13 @@ function rawWasmExec(tf: Tf): Exec {
     attend(q, K, Vt, mask) {
       // Products as multiply + sum: wasm's batched and transposed products are a scalar loop.
       const [Bs, H, dh, L] = Vt.shape as [number, number, number, number];
-      const s = run('Sum', { x: run('Multiply', { a: view(q, [Bs, H, 1, dh]), b: K }) }, { axis: [3], keepDims: false }); // [Bs, H, L]
-      const p = run('Softmax', { logits: run('Add', { a: s, b: mask }) }, { dim: 2 }); // the kernel takes a non-negative axis
+      const s = run('Sum', { x: run('Multiply', { a: q, b: K }) }, { axis: [3], keepDims: false }); // [Bs, H, L]
+      const p = run('Softmax', { logits: run('Add', { a: s, b: view(mask, [Bs, 1, L]) }) }, { dim: 2 }); // the kernel takes a non-negative axis
       return view(run('Sum', { x: run('Multiply', { a: view(p, [Bs, H, 1, L]), b: Vt }) }, { axis: [3], keepDims: false }), [Bs, H * dh]);
     },
     concat: (xs, axis) => run('Concat', xs.map(handle), { axis }),
     split: (x, sizes, axis) => (kernel('SplitV')({ inputs: { x }, backend, attrs: { numOrSizeSplits: sizes, axis } }) as RawTensor[]).map((o) => s.track(o)),
     gather: (x, indices) => run('GatherV2', { x: handle(x), indices }, { axis: 0, batchDims: 0 }),
+    dispose() {},
   };
 }
