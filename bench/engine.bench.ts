@@ -70,6 +70,16 @@ function torchJob(job: Record<string, unknown>): { tokPerSec: number; threads: n
 type Best = { v: number; how: string } | null;
 const better = (a: Best, b: Best): Best => (!a ? b : !b ? a : b.v > a.v ? b : a);
 const threadsLabel = (t: { threads: number } | null) => (t ? `${t.threads} thread${t.threads > 1 ? 's' : ''}` : '-');
+/** A worker-thread measurement; one that fails is reported and left out (the single-thread one stands). */
+const failures = new Map<string, string>();
+async function attempt(what: string, run: () => Promise<number>, how: string): Promise<Best> {
+  try {
+    return { v: await run(), how };
+  } catch (error) {
+    failures.set(what, (error as Error)?.message ?? String(error));
+    return null;
+  }
+}
 const use = async (b: { candidate: BackendCandidate }) => {
   await selectBackend({ tf }, { candidates: [b.candidate] });
 };
@@ -89,7 +99,7 @@ for (const m of models) {
       const local = await benchTrainLocal(tf, m.config, m.trainBatch, seconds);
       cur.local = Math.max(cur.local, local);
       cur.best = better(cur.best, { v: local, how: '1 thread' });
-      if (cores > 1) cur.best = better(cur.best, { v: await benchTrainParallel(m.config, m.trainBatch, seconds, cores, [b.candidate]), how: `${cores} workers, data-parallel` });
+      if (cores > 1) cur.best = better(cur.best, await attempt(`${b.name} data-parallel training`, () => benchTrainParallel(m.config, m.trainBatch, seconds, cores, [b.candidate]), `${cores} workers, data-parallel`));
       train.set(b.name, cur);
     }
     for (const batch of [1, 16]) {
@@ -102,7 +112,7 @@ for (const m of models) {
         const l = await benchServeLocal(tf, m.config, batch, m.serve, seconds);
         cur.local = Math.max(cur.local, l);
         cur.best = better(cur.best, { v: l, how: '1 thread' });
-        if (batch > 1 && cores > 1) cur.best = better(cur.best, { v: await benchServePool(m.config, batch, m.serve, seconds, cores, [b.candidate]), how: `pool of ${cores} workers` });
+        if (batch > 1 && cores > 1) cur.best = better(cur.best, await attempt(`${b.name} serving pool`, () => benchServePool(m.config, batch, m.serve, seconds, cores, [b.candidate]), `pool of ${cores} workers`));
         serve.set(key, cur);
       }
     }
@@ -122,6 +132,7 @@ for (const m of models) {
   }
 }
 await use(selected);
+for (const [what, why] of failures) console.log(`${what}: failed (${why}); left out`);
 if (torchBroken) console.log(`torch: skipped (${torchBroken})`);
 else console.log(`torch: ${torchInfo} via ${torchPython.python} — ${torchPython.source}`);
 
