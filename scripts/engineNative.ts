@@ -289,7 +289,7 @@ async function parityCheck(): Promise<string> {
 async function check() {
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../engine/backend/selectBackend.ts');
-  const { initialWeights, modelPresets } = await import('../engine/model/config.ts');
+  const { initialWeights, modelPresets, paramSpecs } = await import('../engine/model/config.ts');
   const { createTrainer } = await import('../engine/train/createTrainer.ts');
   const { createTransformer } = await import('../engine/model/transformer.ts');
   const { createDecoder } = await import('../engine/model/decoder.ts');
@@ -302,14 +302,18 @@ async function check() {
     process.exit(1);
   }
   const config = modelPresets.bench;
+  // Random weights with the matrices scaled up: peaked logits, so greedy choices are not near-ties.
   const weights = initialWeights(config, 7);
+  for (const p of paramSpecs(config)) if (p.init === 'normal') for (let i = p.offset; i < p.offset + p.size; i++) weights[i]! *= 12;
   const B = 4;
   const T = config.contextLength;
   const text = new TextEncoder().encode('Q: How long do refunds take?\nA: Refunds arrive within 5 business days. '.repeat(8));
   const inputs = Int32Array.from({ length: B * T }, (_, i) => text[(i * 7) % (text.length - 1)]!);
   const targets = Int32Array.from({ length: B * T }, (_, i) => text[((i * 7) % (text.length - 1)) + 1]!);
-  const tokenizer = createByteTokenizer();
-  const prompts = ['Q: How long do refunds take?\nA:', 'Q: Can I cancel?\nA:'].map((p) => tokenizer.encode(p));
+  // Generations compared token for token: one character per token id (UTF-8 decoding would merge bytes).
+  const bytes = createByteTokenizer();
+  const tokenizer = { ...bytes, decode: (tokens: ArrayLike<number>) => Array.from(tokens, (t) => String.fromCharCode(t)).join('') };
+  const prompts = ['Q: How long do refunds take?\nA:', 'Q: Can I cancel?\nA:'].map((p) => bytes.encode(p));
 
   const measure = () => {
     const trainer = createTrainer(tf, { config, state: { weights, step: 0 } });
@@ -344,7 +348,8 @@ async function check() {
 async function main() {
   const rebuild = process.argv.includes('--rebuild');
   console.log(`engine:native — TensorFlow.js native backend (@tensorflow/tfjs-node ${TFJS_NODE_VERSION}) from a tensorflow-cpu wheel, offline`);
-  const staging = `${installDir}-staging-${process.pid}`;
+  // A fixed name: what an interrupted run left behind is removed by the next one.
+  const staging = `${installDir}-staging`;
   let saved: Saved | null = null;
   let fresh = false;
   try {
