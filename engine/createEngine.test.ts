@@ -91,7 +91,7 @@ describe('createEngine', async () => {
   }, 60_000);
 
   it('rejects bad chat input with typed errors', async () => {
-    await expect(engine.chat('shop', [{ role: 'user', content: 'x'.repeat(4001) }])).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(engine.chat('shop', [{ role: 'user', content: 'x'.repeat(1001) }])).rejects.toThrow('A question is at most 1,000 characters; this one has 1,001.');
     await expect(engine.chat('shop', [])).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(engine.chat('shop', [{ role: 'user', content: 'hi' }], { candidates: 0 })).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(engine.finetune({ assistantId: '../etc', datasets: [faqDataset] })).rejects.toBeInstanceOf(InvalidRequestError);

@@ -97,6 +97,9 @@ export type Engine = {
 
 const BASE_KEY = 'base';
 
+/** Longest question an assistant takes (characters). */
+export const MAX_QUESTION_CHARS = 1000;
+
 /**
  * Creates the engine: selects the tfjs backend, and lazily starts the serving worker pool on the
  * first chat.
@@ -207,7 +210,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (!Number.isInteger(candidates) || candidates < 1 || candidates > 64) throw new InvalidRequestError('candidates must be an integer from 1 to 64.');
       const model = await resolveModel(assistantId);
       const query = [...messages].reverse().find((m) => m.role === 'user')!.content;
-      if (query.length > 4000) throw new InvalidRequestError('A question is at most 4,000 characters.');
+      if (query.length > MAX_QUESTION_CHARS) throw new InvalidRequestError(`A question is at most ${MAX_QUESTION_CHARS.toLocaleString('en')} characters; this one has ${query.length.toLocaleString('en')}.`);
       // The base model never saw the assistant's data: its scores say nothing about which answer fits.
       const useModel = (opts.useModel ?? true) && model.key !== BASE_KEY;
       const found = await getPool().answer({ key: model.key, version: model.version, query, candidates, useModel, signal: opts.signal });

@@ -198,7 +198,7 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
 
     expect((await post(assistantId, { messages: [] })).status).toBe(400);
     expect((await post(assistantId, { messages: [{ role: 'assistant', content: 'hi' }] })).status).toBe(400);
-    expect((await post(assistantId, { messages: [{ role: 'user', content: 'why '.repeat(100) }] })).status).toBe(400);
+    expect((await post(assistantId, { messages: [{ role: 'user', content: 'why '.repeat(300) }] })).status).toBe(400);
     expect((await post('as_0000000000', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
     expect((await post('abc', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
   });
@@ -261,7 +261,7 @@ describe('journey 2: create an assistant by chat, fine-tune, chat with citations
   });
 
   it('refuses what cannot be used, clearly', async () => {
-    expect((await chat.say(`/ask ${assistantId} ${'why '.repeat(100)}`)).text).toMatch(/^⚠️ The prompt is too long: \d+ tokens, the limit is \d+\.$/);
+    expect((await chat.say(`/ask ${assistantId} ${'why '.repeat(300)}`)).text).toMatch(/^⚠️ A question is at most 1,000 characters; this one has 1,199\.$/);
     expect((await chat.say('/use as_0000000000')).text).toBe('⚠️ There is no assistant as_0000000000 you can use.');
     expect((await chat.say('/ask')).text).toBe('⚠️ The assistant is missing. Usage: /ask <assistant> <question>');
     // Another person cannot use a private assistant, nor learn that it exists.
