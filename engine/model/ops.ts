@@ -89,13 +89,14 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
   const ones = (n: number) => constant(`ones:${n}`, () => tf.ones([1, n]) as Tensor2D);
   /** Column sums of [n, k] as [k]: a ones-row product on wasm (its axis-0 Sum transposes first), a plain Sum elsewhere. */
   const sumRows = (g: Tensor2D): Tensor1D => (wasm ? tf.reshape(tf.matMul(ones(g.shape[0]), g), [g.shape[1]]) : tf.sum(g, 0));
-  /**
-   * Row means of [n, d] as [n, 1]. On `batched` backends a product with a constant 1/d column: one
-   * kernel, where tfjs-node's Mean is three (an axes tensor, a Cast to float32, the Mean).
-   */
-  const rowMean = (x: Tensor): Tensor => (wasm ? tf.mean(x, -1, true) : tf.matMul(x as Tensor2D, constant('meanCol', () => tf.fill([d, 1], 1 / d) as Tensor2D)));
   /** A cached scalar (a number operand is a new tensor on every call). */
   const scalar = (v: number) => constant(`scalar:${v}`, () => tf.scalar(v));
+  /**
+   * Row means of [n, d] as [n, 1]. On `batched` backends a Sum scaled on the [n, 1] result: tfjs-node's
+   * Mean also casts the whole input to float32 first, and a product with a 1/d column runs as a slow
+   * matrix-vector kernel there.
+   */
+  const rowMean = (x: Tensor): Tensor => (wasm ? tf.mean(x, -1, true) : tf.mul(tf.sum(x, -1, true), scalar(1 / d)));
   /** dy masked by relu'(y) for y = relu(…) ≥ 0: Step on wasm; Sign elsewhere (equal for y ≥ 0; tfjs-node's Step is five TF ops). */
   const reluMask = (dy: Tensor, y: Tensor) => tf.mul(dy, wasm ? tf.step(y) : tf.sign(y));
 
@@ -196,9 +197,11 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
     const bias = causalBias2d(T);
     const f = tf.customGrad((xIn, save) => {
       const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(xIn as Tensor, [B, T, 3, H, dh]), [2, 0, 3, 1, 4])) as [Tensor, Tensor, Tensor];
-      const P = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scalar(scale)), bias)); // [B, H, T, T]
+      // The scale goes on q [B, H, T, dh] (and on dQ backward), not on the T/dh-times larger scores.
+      const qs = tf.mul(q, scalar(scale));
+      const P = tf.softmax(tf.add(tf.matMul(qs, k, false, true), bias)); // [B, H, T, T]
       const O = tf.matMul(P, v); // [B, H, T, dh]
-      (save as (t: Tensor[]) => void)([q, k, v, P]);
+      (save as (t: Tensor[]) => void)([qs, k, v, P]);
       return {
         value: tf.reshape(tf.transpose(O, [0, 2, 1, 3]), [N, d]) as Tensor2D,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
@@ -206,8 +209,8 @@ export function createOps(tf: Tf, shape: { dModel: number; nHeads: number }, opt
           const dO = tf.transpose(tf.reshape(dy, [B, T, H, dh]), [0, 2, 1, 3]);
           const dP = tf.matMul(dO, vS, false, true);
           const dV = tf.matMul(PS, dO, true, false);
-          const dS = tf.mul(tf.mul(PS, tf.sub(dP, tf.sum(tf.mul(dP, PS), -1, true))), scalar(scale));
-          const dQ = tf.matMul(dS, kS);
+          const dS = tf.mul(PS, tf.sub(dP, tf.sum(tf.mul(dP, PS), -1, true)));
+          const dQ = tf.mul(tf.matMul(dS, kS), scalar(scale));
           const dK = tf.matMul(dS, qS, true, false);
           return [tf.reshape(tf.transpose(tf.stack([dQ, dK, dV]), [1, 3, 0, 2, 4]), [N, 3 * d])];
         },
