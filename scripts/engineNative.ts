@@ -50,16 +50,30 @@ class NativeBuildError extends Error {
 
 type CommandResult = { code: number; output: string };
 
-/** Runs a command; its output is kept (last 64 KB) and, with `echo`, also shown as it comes. */
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<CommandResult> {
+/**
+ * Runs a command; its output is kept (last 64 KB) and, with `echo`, also shown as it comes —
+ * or, with `echo` as a filter, line by line, the lines it accepts.
+ */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean | ((line: string) => boolean) } = {},
+): Promise<CommandResult> {
   return new Promise((resolvePromise) => {
     const child = spawn(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let atLineStart = true;
+    let partial = '';
     const take = (chunk: Buffer) => {
       const text = chunk.toString();
       output = (output + text).slice(-65536);
       if (!options.echo) return;
+      if (typeof options.echo === 'function') {
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (options.echo(line)) process.stdout.write(`      ${line}\n`);
+        return;
+      }
       // Indented under the step's title, line by line across chunk boundaries.
       process.stdout.write(text.replace(/(^|\n)(?=.)/g, (_m, nl: string, offset: number) => (offset === 0 && nl === '' && !atLineStart ? '' : `${nl}      `)));
       atLineStart = text.endsWith('\n');
@@ -67,7 +81,10 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', (error) => resolvePromise({ code: 127, output: output + String(error) }));
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
+    child.on('close', (code) => {
+      if (partial && typeof options.echo === 'function' && options.echo(partial)) process.stdout.write(`      ${partial}\n`);
+      resolvePromise({ code: code ?? 1, output });
+    });
   });
 }
 
@@ -279,8 +296,12 @@ async function rollback(saved: Saved, installedFresh: boolean) {
 
 /** Runs the check in a fresh process (this file with --check): a native crash cannot take the script down. */
 async function parityCheck(): Promise<string> {
-  // TF_CPP_MIN_LOG_LEVEL=2: TensorFlow's start-up notices (oneDNN, CPU features) are not for this output.
-  const r = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--check'], { echo: true, env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env } });
+  // TensorFlow's start-up notices (absl, oneDNN, CPU features) are not for this output.
+  const notice = /^(WARNING: All log messages before absl|[IW]\d{4} [\d:.]+ +\d+ \w+\.cc:\d+\]|To enable the following instructions)/;
+  const r = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--check'], {
+    echo: (line) => !notice.test(line),
+    env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env },
+  });
   if (r.code !== 0) throw new NativeBuildError(`the native backend did not pass its check (exit ${r.code})${r.output.includes('RESULT') ? '' : `:\n${tail(r.output)}`}`);
   return r.output.match(/RESULT (.*)/)?.[1] ?? '';
 }
