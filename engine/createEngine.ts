@@ -65,8 +65,11 @@ export type ChatReturnType = {
   grounded: boolean;
   /** The passages the answer quotes (empty when not grounded). */
   citations: Citation[];
-  /** Retrieval's coverage of the question by the best passage, and the model's PMI per byte for it (null when not asked). */
-  confidence: { retrieval: number; model: number | null };
+  /**
+   * For the best passage: retrieval's score (cosine + alignment, 0–2), the model's PMI per byte
+   * (null when not asked), the confidence decided on and its threshold.
+   */
+  confidence: { retrieval: number; model: number | null; decided: number; threshold: number };
   /** Bytes the model scored for this answer. */
   usage: { scoredTokens: number };
   /** Which weights scored the answer: the assistant's fine-tune, the base model (not fine-tuned yet: retrieval alone), or none. */
