@@ -60,12 +60,16 @@ async function main() {
   });
   process.stdout.write('\n');
   if (finetune.status !== 'ready') throw new Error(`The fine-tune failed: ${finetune.error}`);
-  console.log(`Ready: loss ${finetune.losses[0]?.toFixed(3)} → ${finetune.losses.at(-1)?.toFixed(3)} over ${finetune.losses.length} steps`);
+  console.log(`Ready: training loss ${finetune.losses[0]?.toFixed(3)} → ${finetune.losses.at(-1)?.toFixed(3)} over ${finetune.losses.length} steps`);
+  const held = finetune.heldOutLoss;
+  console.log(held ? `held-out loss ${held.before.toFixed(3)} → ${held.after.toFixed(3)} on ${held.rows} rows` : 'held-out loss: not measured (under 10 rows, all trained on)');
 
-  // 4. Ask it; the answer cites the rows it is grounded in.
-  const reply = await caravan.assistants.ask(assistant.id, 'How long is the warranty?');
-  console.log(`\n> How long is the warranty?\n${reply.text}`);
-  for (const c of reply.citations) console.log(`  [${c.index}] ${c.datasetName}, ${c.location}: ${c.snippet}`);
+  // 4. Ask it: an answer is grounded in a row it cites, or it says it does not know (citing nothing).
+  for (const question of ['Is there a guarantee on the frame?', 'What is the capital of Australia?']) {
+    const reply = await caravan.assistants.ask(assistant.id, question);
+    console.log(`\n> ${question}\n${reply.text}\n(grounded: ${reply.grounded})`);
+    for (const c of reply.citations) console.log(`  [${c.index}] ${c.datasetName}, ${c.location}: ${c.snippet}`);
+  }
 }
 
 main().catch((err: unknown) => {
