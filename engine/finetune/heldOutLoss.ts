@@ -1,5 +1,5 @@
-import type { Tensor1D } from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config.ts';
+import { sequenceLogProbs } from '../model/sequenceLogProbs.ts';
 import { createTransformer } from '../model/transformer.ts';
 import type { Tf } from '../types.ts';
 
@@ -39,12 +39,12 @@ export function heldOutLoss(tf: Tf, config: ModelConfig, weights: Float32Array, 
         mask.fill(1, r * T, r * T + w.n);
         count += w.n;
       });
-      total += tf.tidy(() => {
-        const p = model.views(flat);
-        const logp = tf.logSoftmax(model.logits(p, tf.tensor1d(ids, 'int32') as Tensor1D, B, T));
-        const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(targets, 'int32'), config.vocabSize)), 1);
-        return -tf.sum(tf.mul(picked, tf.tensor1d(mask))).dataSync()[0]!;
-      });
+      const p = model.views(flat);
+      try {
+        total -= sequenceLogProbs(tf, model, p, { ids, targets, weight: mask, B, T }).reduce((a, x) => a + x, 0);
+      } finally {
+        tf.dispose(Object.values(p));
+      }
     }
   } finally {
     flat.dispose();

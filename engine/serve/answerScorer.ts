@@ -1,5 +1,5 @@
-import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config.ts';
+import { sequenceLogProbs } from '../model/sequenceLogProbs.ts';
 import { createTransformer, type Params } from '../model/transformer.ts';
 import type { ByteTokenizer } from '../tokenizer/byteTokenizer.ts';
 import type { Tf } from '../types.ts';
@@ -67,12 +67,7 @@ export function createAnswerScorer(tf: Tf, config: ModelConfig, weights: Float32
         if (t + 1 >= r.prompt.length) weight[i * T + t] = 1;
       }
     });
-    return tf.tidy(() => {
-      const logits = model.logits(params, tf.tensor1d(ids, 'int32') as Tensor1D, B, T) as Tensor2D;
-      const logp = tf.logSoftmax(logits);
-      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(targets, 'int32'), config.vocabSize)), 1);
-      return tf.sum(tf.reshape(tf.mul(picked, tf.tensor1d(weight)), [B, T]), 1).dataSync() as Float32Array;
-    });
+    return sequenceLogProbs(tf, model, params, { ids, targets, weight, B, T });
   }
 
   return {
