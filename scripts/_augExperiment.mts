@@ -6,12 +6,12 @@
 // Writes weights snapshots to .caravan/augcache/ and a feature dump (the format of the lead's
 // scripts/_evdump2.mts, for /tmp/ev/an2.py) to /tmp/aug/.
 //
-//   npx tsx scripts/_augExperiment.mts <set> <steps> <perRow: 0 = plain fine-tune> [scoreAt=50,100,…]
+//   npx tsx scripts/_augExperiment.mts <set> <steps> <perRow: 0 = plain fine-tune> [scoreAt=50,100,…] [copies=1]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../engine/backend/selectBackend.ts';
 import { decodeCheckpoint } from '../engine/checkpoint/format.ts';
-import { augmentQuestions, shuffleDocuments } from '../engine/finetune/augmentQuestions.ts';
+import { augmentQuestions, shuffledCopies } from '../engine/finetune/augmentQuestions.ts';
 import { heldOutDocuments } from '../engine/finetune/heldOutLoss.ts';
 import { parseDatasets } from '../engine/finetune/parseDatasets.ts';
 import { createRetriever } from '../engine/retrieval/createRetriever.ts';
@@ -24,7 +24,9 @@ import { createTrainer } from '../engine/train/createTrainer.ts';
 import { runTraining } from '../engine/train/runTraining.ts';
 import type { Tf } from '../engine/types.ts';
 
-const [setName = 'bike-shop', stepsArg = '200', perRowArg = '8', scoreAtArg] = process.argv.slice(2);
+const [setName = 'bike-shop', stepsArg = '200', perRowArg = '8', scoreAtArg, copiesArg = '1'] = process.argv.slice(2);
+// Differently shuffled copies of the documents in the training stream (see shuffledCopies).
+const copies = Number(copiesArg);
 const steps = Number(stepsArg);
 const perRow = Number(perRowArg);
 const scoreAt = (scoreAtArg ?? String(steps)).split(',').map(Number);
@@ -50,11 +52,11 @@ const held = heldOutDocuments(parsed.documents.length);
 const kept = parsed.documents.flatMap((doc, i) => (held.has(i) ? [] : [{ doc, passage: parsed.passages[i]! }]));
 const rows = kept.flatMap(({ passage: p }) => (p.question && p.answer ? [{ question: p.question, answer: p.answer }] : []));
 const extra = perRow > 0 ? augmentQuestions(vectors, rows, { perRow, seed }) : [];
-const docs = perRow > 0 ? shuffleDocuments([...kept.map((k) => k.doc), ...extra], seed) : kept.map((k) => k.doc);
+const docs = perRow > 0 || copies > 1 ? shuffledCopies([...kept.map((k) => k.doc), ...extra], copies, seed) : kept.map((k) => k.doc);
 const tokens = tokenizer.encode(docs.join('\0') + '\0');
 console.log(`${setName}: ${kept.length} rows kept (${held.size} held out), ${extra.length} paraphrase documents, ${tokens.length} training bytes`);
 
-const tag = `${setName}-p${perRow}-s${seed}`;
+const tag = `${setName}-p${perRow}-s${seed}${copies > 1 ? `-x${copies}` : ''}`;
 const snapshotPath = (step: number) => new URL(`${tag}-${step}.f32`, cacheDir);
 const lastNeeded = Math.max(...scoreAt);
 if (!scoreAt.every((s) => existsSync(snapshotPath(s)))) {
@@ -75,6 +77,8 @@ if (!scoreAt.every((s) => existsSync(snapshotPath(s)))) {
       console.log(`step ${step} loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3)} ${Math.round((performance.now() - t0) / 1000)} s`);
     },
   });
+  // runTraining checkpoints every 25 steps but not after the last one.
+  if (scoreAt.includes(lastNeeded)) writeFileSync(snapshotPath(lastNeeded), trainer.state().weights);
   trainer.dispose();
   console.log(`${tag}: ${lastNeeded} steps in ${Math.round((performance.now() - t0) / 1000)} s, loss ${losses[0]!.toFixed(3)} → ${losses.at(-1)!.toFixed(3)}`);
 }
@@ -83,6 +87,7 @@ if (!scoreAt.every((s) => existsSync(snapshotPath(s)))) {
 const retriever = createRetriever(parsed.passages, vectors);
 const questions = readFileSync(new URL('questions.jsonl', setDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { q: string; row?: string });
 const K = 8;
+const prefixes = [16, 32];
 for (const step of scoreAt) {
   const b = readFileSync(snapshotPath(step));
   const weights = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -96,8 +101,13 @@ for (const step of scoreAt) {
       ...hits.filter((h) => h.cosine > 0).sort((x, y) => y.cosine - x.cosine).slice(0, K),
     ]);
     const chosen = hits.filter((h) => top.has(h));
-    const sc = scorer.score(q.q, chosen.map((h) => answerTextOf(h.passage)));
-    out.push({ set: setName, q: q.q, row: q.row ?? null, cands: chosen.map((h, i) => ({ loc: h.passage.location, bm25: h.bm25, cov: h.coverage, cos: h.cosine, al: h.alignment, ...sc[i] })) });
+    const answers = chosen.map((h) => answerTextOf(h.passage));
+    const sc = scorer.score(q.q, answers);
+    // Also the answers' first bytes only: where a model that knows the rows decides which one it is
+    // (the scorer appends "\n" after the cut; it costs about the same with and without the question).
+    const cut = Object.fromEntries(prefixes.map((n) => [n, scorer.score(q.q, answers.map((a) => a.slice(0, n)))]));
+    const prefixFeatures = (i: number) => Object.fromEntries(prefixes.flatMap((n) => [[`c${n}`, cut[n]![i]!.conditional], [`p${n}`, cut[n]![i]!.prior]]));
+    out.push({ set: setName, q: q.q, row: q.row ?? null, cands: chosen.map((h, i) => ({ loc: h.passage.location, bm25: h.bm25, cov: h.coverage, cos: h.cosine, al: h.alignment, ...sc[i], ...prefixFeatures(i) })) });
   }
   scorer.dispose();
   const file = `/tmp/aug/dump-${tag}-${step}.json`;

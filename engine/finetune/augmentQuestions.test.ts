@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordVectors } from '../retrieval/wordVectors.ts';
-import { augmentQuestions, shuffleDocuments, type AugmentOptions } from './augmentQuestions.ts';
+import { augmentQuestions, shuffledCopies, shuffleDocuments, type AugmentOptions } from './augmentQuestions.ts';
 
 /** A tiny table: words with hand-made 4-d vectors (int8, scale 1), in "frequency" order. */
 function tinyTable(entries: Array<[string, number[]]>): WordVectors {
@@ -108,5 +108,18 @@ describe('shuffleDocuments', () => {
     expect(s).not.toEqual(docs);
     expect([...s].sort()).toEqual([...docs].sort());
     expect(shuffleDocuments(docs, 5)).not.toEqual(s);
+  });
+});
+
+describe('shuffledCopies', () => {
+  it('concatenates differently ordered copies of every document', () => {
+    const docs = Array.from({ length: 20 }, (_, i) => `d${i}`);
+    const s = shuffledCopies(docs, 3, 2);
+    expect(s).toHaveLength(60);
+    const [a, b, c] = [s.slice(0, 20), s.slice(20, 40), s.slice(40)];
+    for (const copy of [a, b, c]) expect([...copy].sort()).toEqual([...docs].sort());
+    expect(a).not.toEqual(b);
+    expect(b).not.toEqual(c);
+    expect(shuffledCopies(docs, 3, 2)).toEqual(s);
   });
 });

@@ -157,3 +157,15 @@ export function shuffleDocuments(documents: readonly string[], seed = 1): string
   }
   return out;
 }
+
+/**
+ * `copies` differently shuffled copies of the documents, one after another: the training stream is
+ * a fixed byte sequence whose windows always show a document next to the same neighbours, so a
+ * small model can memorise each answer from the document before it instead of from its question.
+ * With a new order per copy, the question is the only cue that holds.
+ */
+export function shuffledCopies(documents: readonly string[], copies: number, seed = 1): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < copies; c++) out.push(...shuffleDocuments(documents, seed + c * 7919));
+  return out;
+}
