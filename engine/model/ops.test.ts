@@ -1,7 +1,9 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { wasmTf } from '../testing/fixtures.ts';
+import { initialWeights, modelPresets } from './config.ts';
 import { createOps, opsFlavorFor, type OpsFlavor } from './ops.ts';
+import { createTransformer } from './transformer.ts';
 
 /** Max |a − b| over all gradients. */
 const maxDiff = (a: Tensor[], b: Tensor[]) => Math.max(...a.map((t, i) => (t.sub(b[i]!).abs().max().dataSync()[0] ?? Infinity)));
@@ -102,5 +104,31 @@ describe.each(flavors)('custom-gradient ops (%s formulation) match tfjs autodiff
     const [gc] = tf.grads((l: Tensor) => ops.crossEntropy(l as Tensor2D, ids))([logits]);
     const [gref] = tf.grads((l: Tensor) => refLoss(l))([logits]);
     expect(maxDiff([gc!], [gref!])).toBeLessThan(1e-4);
+  });
+});
+
+describe('the whole model computes the same function in both formulations', async () => {
+  const tf = await wasmTf();
+  it('loss and gradient of every parameter agree (2 layers, 3 sequences)', () => {
+    const config = { ...modelPresets.test, nLayers: 2 };
+    const B = 3;
+    const T = 12;
+    const ids = tf.tensor1d(Int32Array.from({ length: B * T }, (_, i) => (i * 37 + 5) % 256), 'int32');
+    const targets = tf.tensor1d(Int32Array.from({ length: B * T }, (_, i) => (i * 11 + 3) % 256), 'int32');
+    const flat = tf.tensor1d(initialWeights(config, 5).map((w) => w * 8));
+    const run = (flavor: OpsFlavor) => {
+      const model = createTransformer(tf, config, { flavor });
+      const { value, grad } = tf.valueAndGrad((w: Tensor) => model.loss(model.views(w as Tensor1D), ids, targets, B, T))(flat);
+      const out = { loss: value.dataSync()[0]!, grad: grad.dataSync() as Float32Array };
+      model.dispose();
+      return out;
+    };
+    const a = run('wasm');
+    const b = run('batched');
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+    const scale = a.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(scale).toBeGreaterThan(0);
+    const diff = a.grad.reduce((m, v, i) => Math.max(m, Math.abs(v - b.grad[i]!)), 0);
+    expect(diff / scale).toBeLessThan(1e-4);
   });
 });

@@ -1,7 +1,7 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '../types.ts';
 import { paramSpecs, type ModelConfig, type ParamSpec } from './config.ts';
-import { createOps, type Ops } from './ops.ts';
+import { createOps, type Ops, type OpsFlavor } from './ops.ts';
 
 /** Parameters by name, as views of one flat buffer. */
 export type Params = Record<string, Tensor>;
@@ -24,9 +24,10 @@ export type Transformer = {
  * as pure functions of a parameter record, so training, data-parallel workers and serving
  * share one definition.
  */
-export function createTransformer(tf: Tf, config: ModelConfig): Transformer {
+export function createTransformer(tf: Tf, config: ModelConfig, options: { flavor?: OpsFlavor | undefined } = {}): Transformer {
   const specs = paramSpecs(config);
-  const ops = createOps(tf, config);
+  // The ops' formulation follows the active backend (see ops.ts) unless one is asked for.
+  const ops = createOps(tf, config, options);
   const d = config.dModel;
 
   function views(flat: Tensor1D): Params {
