@@ -167,7 +167,7 @@ function findTorchPython(): { python: string | null; reason: string; source: str
     console.log(`installing torch with pip into ${venv} (once; "rm -r .caravan/torch-venv" to redo)…`);
     const mk = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     // --retries 0: offline machines fall through to their configured local index at once.
-    const pip = mk.status === 0 ? spawnSync(`${venv}/bin/pip`, ['install', '--retries', '0', 'torch'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 1_800_000 }) : null;
+    const pip = mk.status === 0 ? spawnSync(`${venv}/bin/pip`, ['install', '--retries', '0', 'torch', 'numpy'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 1_800_000 }) : null;
     if (pip?.status === 0 && hasTorch(venvPython)) return { python: venvPython, reason: '', source: "pip's torch (.caravan/torch-venv, just installed)" };
     pipFailure = `pip could not install torch: ${(pip?.stderr ?? 'python3 -m venv failed').trim().split('\n').at(-1)}`;
     console.log(pipFailure);
