@@ -19,14 +19,17 @@ import { sharedWordVectors } from '../engine/retrieval/wordVectors.ts';
 import { createAnswerScorer } from '../engine/serve/answerScorer.ts';
 import { answerTextOf } from '../engine/serve/rankAnswers.ts';
 import { createByteTokenizer } from '../engine/tokenizer/byteTokenizer.ts';
-import { createBatchSource } from '../engine/train/batches.ts';
+import { createBatchSource, type BatchSource } from '../engine/train/batches.ts';
+import { mulberry32 } from '../engine/model/config.ts';
 import { createTrainer } from '../engine/train/createTrainer.ts';
 import { runTraining } from '../engine/train/runTraining.ts';
 import type { Tf } from '../engine/types.ts';
 
 const [setName = 'bike-shop', stepsArg = '200', perRowArg = '8', scoreAtArg, copiesArg = '1'] = process.argv.slice(2);
-// Differently shuffled copies of the documents in the training stream (see shuffledCopies).
-const copies = Number(copiesArg);
+// Differently shuffled copies of the documents in the training stream (see shuffledCopies); "docs":
+// document-aligned windows, each filled with documents drawn at random per step (see documentBatches).
+const aligned = copiesArg === 'docs';
+const copies = aligned ? 1 : Number(copiesArg);
 const steps = Number(stepsArg);
 const perRow = Number(perRowArg);
 const scoreAt = (scoreAtArg ?? String(steps)).split(',').map(Number);
@@ -56,12 +59,41 @@ const docs = perRow > 0 || copies > 1 ? shuffledCopies([...kept.map((k) => k.doc
 const tokens = tokenizer.encode(docs.join('\0') + '\0');
 console.log(`${setName}: ${kept.length} rows kept (${held.size} held out), ${extra.length} paraphrase documents, ${tokens.length} training bytes`);
 
-const tag = `${setName}-p${perRow}-s${seed}${copies > 1 ? `-x${copies}` : ''}`;
+/**
+ * Windows that start where a document starts (END, then "Q: …"), as the scorer's prompts do, each
+ * filled with documents drawn at random for this step: no fixed neighbours to memorise, so the
+ * question is the only cue for the answer. Deterministic in (documents, seed, step).
+ */
+function documentBatches(encoded: Uint8Array[], p: { B: number; T: number; seed: number }): BatchSource {
+  const total = encoded.reduce((a, d) => a + d.length + 1, 0);
+  return {
+    windows: encoded.length,
+    tokens: total,
+    epochOf: (step) => Math.floor((step * p.B * p.T) / total),
+    batch(step) {
+      const rand = mulberry32(p.seed * 1_000_003 + step);
+      const inputs = new Int32Array(p.B * p.T);
+      const targets = new Int32Array(p.B * p.T);
+      for (let b = 0; b < p.B; b++) {
+        const buf: number[] = [];
+        while (buf.length < p.T + 1) buf.push(tokenizer.endToken, ...encoded[Math.floor(rand() * encoded.length)]!);
+        for (let t = 0; t < p.T; t++) {
+          inputs[b * p.T + t] = buf[t]!;
+          targets[b * p.T + t] = buf[t + 1]!;
+        }
+      }
+      return { inputs, targets, B: p.B, T: p.T };
+    },
+  };
+}
+
+const tag = `${setName}-p${perRow}-s${seed}${copies > 1 ? `-x${copies}` : ''}${aligned ? '-docs' : ''}`;
 const snapshotPath = (step: number) => new URL(`${tag}-${step}.f32`, cacheDir);
 const lastNeeded = Math.max(...scoreAt);
 if (!scoreAt.every((s) => existsSync(snapshotPath(s)))) {
   const trainer = createTrainer(T_, { config, state: { weights: base.weights, step: 0 }, adam: { learningRate: 1e-3, warmupSteps: 10 } });
-  const source = createBatchSource(tokens, { B: 8, T: Math.min(256, config.contextLength), seed });
+  const T = Math.min(256, config.contextLength);
+  const source = aligned ? documentBatches(docs.map((d) => tokenizer.encode(d)), { B: 8, T, seed }) : createBatchSource(tokens, { B: 8, T, seed });
   const losses: number[] = [];
   const t0 = performance.now();
   await runTraining({
