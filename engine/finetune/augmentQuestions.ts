@@ -1,3 +1,9 @@
+/**
+ * Synthetic question paraphrases from the word vectors, for fine-tuning experiments. NOT used by
+ * `finetune`: fine-tuning on them was measured (issue 11's closing note: 100–600 steps, six
+ * setups) and did not raise the model's ranking of the right answer to paraphrased questions above
+ * retrieval's; kept, tested, for the next attempt.
+ */
 import { mulberry32 } from '../model/config.ts';
 import { defaultStopWords, wordIndex, type WordVectors } from '../retrieval/wordVectors.ts';
 
