@@ -40,7 +40,8 @@ export function createRetriever(passages: Passage[], vectors: WordVectors | null
       const lexical = bm25.search(query, Math.max(k, 50));
       const byDoc = new Map(lexical.map((h) => [h.doc, h]));
       const docs = new Set(lexical.slice(0, k).map((h) => h.doc));
-      if (dense) for (const h of dense.search(query, k)) docs.add(h.doc);
+      const q = dense ? dense.embed(query) : null;
+      if (dense) for (const h of dense.search(q, k)) docs.add(h.doc);
       return [...docs].map((doc) => {
         const l = byDoc.get(doc);
         return {
@@ -48,7 +49,7 @@ export function createRetriever(passages: Passage[], vectors: WordVectors | null
           passage: passages[doc]!,
           bm25: l?.score ?? 0,
           coverage: l?.coverage ?? 0,
-          cosine: dense ? dense.similarity(query, doc) : 0,
+          cosine: dense ? dense.similarity(q, doc) : 0,
           alignment: dense ? dense.alignment(query, doc) : 0,
         };
       });

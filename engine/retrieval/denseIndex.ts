@@ -10,10 +10,12 @@ export type DenseIndex = {
   readonly size: number;
   /** Bytes held by the passage vectors. */
   readonly bytes: number;
+  /** The query's sentence vector (null when it has no known word): computed once per question. */
+  embed(query: string): Float32Array | null;
   /** The `k` passages whose vectors are closest to the query's (cosine > 0), best first. */
-  search(query: string, k: number): DenseHit[];
-  /** Cosine between the query and passage `doc` (0 when either has no known word). */
-  similarity(query: string, doc: number): number;
+  search(query: Float32Array | null, k: number): DenseHit[];
+  /** Cosine between the query's vector and passage `doc` (0 without a query vector). */
+  similarity(query: Float32Array | null, doc: number): number;
   /**
    * How well the query's words are matched, each by its closest word in the passage (1 for the
    * same word), weighted by rarity: the finer signal for re-ranking a few candidates.
@@ -75,8 +77,8 @@ export function createDenseIndex(vectors: WordVectors, passages: Passage[]): Den
   return {
     size: n,
     bytes: values.byteLength + scales.byteLength,
-    search(query, k) {
-      const q = embedText(vectors, query, opts);
+    embed: (query) => embedText(vectors, query, opts),
+    search(q, k) {
       if (!q || n === 0) return [];
       const best: DenseHit[] = [];
       for (let doc = 0; doc < n; doc++) {
@@ -89,8 +91,7 @@ export function createDenseIndex(vectors: WordVectors, passages: Passage[]): Den
       }
       return best;
     },
-    similarity(query, doc) {
-      const q = embedText(vectors, query, opts);
+    similarity(q, doc) {
       return q ? Math.max(0, dot(q, doc)) : 0;
     },
     alignment(query, doc) {
