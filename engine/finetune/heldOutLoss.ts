@@ -24,6 +24,7 @@ export function heldOutLoss(tf: Tf, config: ModelConfig, weights: Float32Array, 
   if (windows.length === 0) return Number.NaN;
   const model = createTransformer(tf, config);
   const flat = tf.tensor1d(weights);
+  const params = model.views(flat);
   let total = 0;
   let count = 0;
   try {
@@ -39,14 +40,10 @@ export function heldOutLoss(tf: Tf, config: ModelConfig, weights: Float32Array, 
         mask.fill(1, r * T, r * T + w.n);
         count += w.n;
       });
-      const p = model.views(flat);
-      try {
-        total -= sequenceLogProbs(tf, model, p, { ids, targets, weight: mask, B, T }).reduce((a, x) => a + x, 0);
-      } finally {
-        tf.dispose(Object.values(p));
-      }
+      total -= sequenceLogProbs(tf, model, params, { ids, targets, weight: mask, B, T }).reduce((a, x) => a + x, 0);
     }
   } finally {
+    tf.dispose(Object.values(params));
     flat.dispose();
     model.dispose();
   }

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CorruptCheckpointError } from '../errors.ts';
+import { words as wordsOf } from './analyze.ts';
 
 export const TABLE_MAGIC = 'CVWV';
 export const TABLE_VERSION = 1;
@@ -217,13 +218,12 @@ export type EmbedTextOptions = {
   termWeight?: (word: string) => number;
 };
 
-// Words with their apostrophe suffix ("shop's", "don't"), so contractions can be recognised whole.
-const wordPattern = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Lower-cased words of `text` minus stop words, one-letter words and contractions. */
 function contentWords(text: string, isStop: (word: string) => boolean): string[] {
   const out: string[] = [];
-  for (const raw of text.toLowerCase().match(wordPattern) ?? []) {
+  // Words with their apostrophe suffix ("shop's", "don't"), so contractions can be recognised whole.
+  for (const raw of wordsOf(text)) {
     let token = raw;
     if (raw.includes("'") || raw.includes('’')) {
       // A possessive keeps its word; other contractions ("don't", "i'm", "we've") are function words.
