@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../model/config.ts';
 import { sequenceLogProbs } from '../model/sequenceLogProbs.ts';
+import { createLruCache } from './lruCache.ts';
 import { createTransformer, type Params } from '../model/transformer.ts';
 import type { ByteTokenizer } from '../tokenizer/byteTokenizer.ts';
 import type { Tf } from '../types.ts';
@@ -22,22 +23,20 @@ export type AnswerScorer = {
    * answer goes with which question, beyond answers that are merely common.
    */
   score(question: string, answers: string[]): AnswerScore[];
-  /**
-   * Σ log p of the question's bytes as a fine-tuning record begins ("Q: question"): how familiar the
-   * model finds the question itself. Compared with the base model's, it says whether the question
-   * is about what the fine-tune was about.
-   */
-  questionLikelihood(question: string): { logLikelihood: number; tokens: number };
   dispose(): void;
 };
+
+/** Answers whose prior (likelihood with no question) a scorer keeps. */
+const PRIOR_CACHE_ENTRIES = 4096;
 
 /** Answer bytes scored per candidate: the start of an answer is what tells candidates apart. */
 export const SCORED_ANSWER_BYTES = 96;
 
 /**
  * Likelihood scoring with the model's training forward pass (public tfjs ops only, so it runs
- * unchanged on every backend): all candidates, with and without the question, go through the
- * model as one right-padded batch, and the log-probabilities of the answer bytes are read back.
+ * unchanged on every backend): all candidates after the question — and, for answers not seen
+ * before, after an empty question (their prior, then cached) — go through the model as one
+ * right-padded batch, and the log-probabilities of the answer bytes are read back.
  */
 export function createAnswerScorer(tf: Tf, config: ModelConfig, weights: Float32Array, tokenizer: ByteTokenizer): AnswerScorer {
   const model = createTransformer(tf, config);
@@ -50,6 +49,7 @@ export function createAnswerScorer(tf: Tf, config: ModelConfig, weights: Float32
   flat.dispose();
   const C = config.contextLength;
   const END = tokenizer.endToken;
+  const priors = createLruCache<string, number>({ maxEntries: PRIOR_CACHE_ENTRIES, maxBytes: Infinity });
 
   /** Σ log p(target bytes | prompt) per row, all rows in one right-padded batch. */
   function sumLogProbs(rows: Array<{ prompt: Uint8Array; target: Uint8Array }>): Float32Array {
@@ -74,23 +74,21 @@ export function createAnswerScorer(tf: Tf, config: ModelConfig, weights: Float32
     score(question, answers) {
       if (answers.length === 0) return [];
       const q = tokenizer.encode(question.replace(/\s+/g, ' ').trim());
-      const rows: Array<{ prompt: Uint8Array; target: Uint8Array }> = [];
       const maxAnswer = Math.min(SCORED_ANSWER_BYTES, Math.floor(C / 2));
-      for (const a of answers) {
-        const answer = tokenizer.encode(`${a.replace(/\s+/g, ' ').trim()}\n`).subarray(0, maxAnswer);
+      const targets = answers.map((a) => tokenizer.encode(`${a.replace(/\s+/g, ' ').trim()}\n`).subarray(0, maxAnswer));
+      const rows = targets.map((answer) => {
         // A long question keeps its end (where the asking usually is) so that prompt + answer fit.
         const room = C - answer.length - 8;
         const qFit = q.length > room ? q.subarray(q.length - room) : q;
-        rows.push({ prompt: concat([END], tokenizer.encode('Q: '), qFit, tokenizer.encode('\nA: ')), target: answer });
-        rows.push({ prompt: concat([END], tokenizer.encode('Q: \nA: ')), target: answer });
-      }
-      const sums = sumLogProbs(rows);
-      return answers.map((_, j) => ({ conditional: sums[2 * j]!, prior: sums[2 * j + 1]!, tokens: rows[2 * j]!.target.length }));
-    },
-    questionLikelihood(question) {
-      const q = tokenizer.encode(`${question.replace(/\s+/g, ' ').trim()}\n`);
-      const target = q.subarray(Math.max(0, q.length - (C - 5)));
-      return { logLikelihood: sumLogProbs([{ prompt: concat([END], tokenizer.encode('Q: ')), target }])[0]!, tokens: target.length };
+        return { prompt: concat([END], tokenizer.encode('Q: '), qFit, tokenizer.encode('\nA: ')), target: answer };
+      });
+      // An answer's prior does not depend on the question: computed once per answer, then cached.
+      const keys = targets.map((t) => Buffer.from(t).toString('latin1'));
+      const missing = [...new Set(keys.filter((k) => priors.get(k) === undefined))];
+      const prompt = concat([END], tokenizer.encode('Q: \nA: '));
+      const sums = sumLogProbs([...rows, ...missing.map((k) => ({ prompt, target: targets[keys.indexOf(k)]! }))]);
+      missing.forEach((k, i) => priors.set(k, sums[rows.length + i]!, k.length + 64));
+      return targets.map((t, j) => ({ conditional: sums[j]!, prior: priors.get(keys[j]!)!, tokens: t.length }));
     },
     dispose() {
       tf.dispose(Object.values(params));
